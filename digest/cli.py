@@ -1,0 +1,65 @@
+"""The `digest` command. A DigestError becomes one clear message and exit code 1."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from digest import __version__
+from digest import config as config_module
+from digest.build import BuildOptions, build
+from digest.errors import DigestError
+
+CONFIG_OPTION = click.option("--config", "config_path", type=click.Path(path_type=Path),
+                             default=Path("config.yaml"), show_default=True,
+                             help="The site's config file; paths in it are relative to it.")
+
+
+def load_config(path: Path, base_url: str | None = None) -> config_module.Config:
+    cfg = config_module.load(path)
+    return cfg.with_base_url(base_url) if base_url else cfg
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="digest")
+def cli() -> None:
+    """digest: a static site generator for curated news digests."""
+
+
+@cli.command("build")
+@CONFIG_OPTION
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Build into this folder instead of the config's output_dir.")
+@click.option("--base-url", default=None, help="Override base_url (e.g. in CI).")
+@click.option("--drafts", is_flag=True, help="Include drafts and future-dated articles.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--force", is_flag=True,
+              help="Replace the output folder even if digest did not write it.")
+def build_command(config_path: Path, output: Path | None, base_url: str | None, drafts: bool,
+                  quiet: bool, strict: bool, force: bool) -> None:
+    """Build the site from content/, layouts/ and config.yaml into output/."""
+    cfg = load_config(config_path, base_url)
+    report = build(cfg, BuildOptions(output=output, drafts=drafts, strict=strict, force=force))
+    if not quiet:
+        for warning in report.warnings:
+            click.echo(f"warning: {warning}", err=True)
+        click.echo(report.summary())
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except DigestError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)

@@ -1,0 +1,204 @@
+"""config.yaml -> Config: every field typed, documented and validated.
+
+Unknown keys are errors with a "did you mean" hint; every error names the key
+and the line. Paths are resolved against the folder that holds config.yaml.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import string
+from dataclasses import MISSING, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from digest.errors import ConfigError
+from digest.yamldoc import Field, YamlError, load_mapping
+
+PERMALINK_FIELDS = {"year", "month", "day", "slug"}
+
+
+def _doc(text: str, **kwargs: Any) -> Any:
+    return field(metadata={"doc": text}, **kwargs)
+
+
+@dataclass(frozen=True)
+class FeedConfig:
+    """The `feeds:` section."""
+
+    items: int = _doc("How many of the newest articles each feed holds.", default=20)
+    per_tag: bool = _doc("Write an RSS feed for every tag at /tags/<slug>/feed.xml.", default=True)
+    full_content: bool = _doc("Put each article's full HTML in the feeds.", default=True)
+
+
+@dataclass(frozen=True)
+class Config:
+    """A validated site configuration."""
+
+    title: str = _doc("The site's name, shown in the masthead and the feeds.")
+    base_url: str = _doc("Absolute URL the site is served from; may have a path.")
+    description: str = _doc("One line about the site, for feeds and search engines.", default="")
+    language: str = _doc("Language of the site (BCP 47 tag, e.g. en, uk, pt-BR).", default="en")
+    timezone: str = _doc("IANA time zone for dates without an offset, and for date archives.",
+                         default="UTC")
+    author: str = _doc("Who publishes the digest; used in feeds and page metadata.", default="")
+    permalink: str = _doc("URL pattern of article pages, from {year} {month} {day} {slug}.",
+                          default="/{year}/{month}/{day}/{slug}/")
+    per_page: int = _doc("Articles per page on the home page and tag pages.", default=10)
+    feeds: FeedConfig = field(default_factory=FeedConfig,
+                              metadata={"doc": "Feed settings: items, per_tag, full_content."})
+    cname: str | None = _doc("Custom domain for GitHub Pages; writes output/CNAME.", default=None)
+    content_dir: str = _doc("Folder of the Markdown articles.", default="content")
+    layouts_dir: str = _doc("Folder of this site's template overrides.", default="layouts")
+    static_dir: str = _doc("Folder copied as it is into the output (images, favicon).",
+                           default="static")
+    output_dir: str = _doc("Folder the site is built into; digest owns it.", default="output")
+    root: Path = field(default=Path("."), metadata={"internal": True})
+    path: str = field(default="config.yaml", metadata={"internal": True})
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url, always starting and ending with '/'."""
+        return urlsplit(self.base_url).path or "/"
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.base_url).hostname or ""
+
+    def folder(self, name: str) -> Path:
+        """One of the *_dir settings as an absolute path."""
+        return (self.root / getattr(self, name)).resolve()
+
+    def with_base_url(self, url: str) -> Config:
+        return replace(self, base_url=_check_base_url(self.path, "base_url", url, None))
+
+
+def _public_fields(cls: type) -> dict[str, Any]:
+    return {f.name: f for f in fields(cls) if not f.metadata.get("internal")}
+
+
+def _did_you_mean(key: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(key, known, n=1)
+    hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(sorted(known))}"
+    return f"unknown key; {hint}"
+
+
+def _check_base_url(path: str, key: str, value: Any, line: int | None) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(path, key, "must be a URL such as https://user.github.io/repo/", line)
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(path, key, f"{value!r} is not an absolute http(s) URL; "
+                          "write it like https://user.github.io/repo/", line)
+    if parts.query or parts.fragment:
+        raise ConfigError(path, key, "must not have a query or fragment", line)
+    url_path = parts.path if parts.path.endswith("/") else parts.path + "/"
+    return f"{parts.scheme}://{parts.netloc}{url_path}"
+
+
+def _check_type(path: str, key: str, item: Field, expected: Any) -> Any:
+    value, line = item.value, item.line
+    hint = item.surprise()
+    if expected is bool:
+        if not isinstance(value, bool) or hint:
+            raise ConfigError(path, key, hint or "must be true or false", line)
+    elif expected is int:
+        if isinstance(value, bool) or not isinstance(value, int) or hint:
+            raise ConfigError(path, key, hint or "must be a whole number", line)
+        if value < 1:
+            raise ConfigError(path, key, "must be 1 or more", line)
+    elif expected in (str, "str | None"):
+        if value is None and expected is not str:
+            return None
+        if not isinstance(value, str):
+            raise ConfigError(path, key, f"must be text; quote it: {key}: \"{value}\"", line)
+    return value
+
+
+def _load_section(path: str, cls: type, items: list[Field], prefix: str = "") -> dict[str, Any]:
+    known = _public_fields(cls)
+    values: dict[str, Any] = {}
+    for item in items:
+        key = f"{prefix}{item.key}"
+        if item.key not in known:
+            raise ConfigError(path, key, _did_you_mean(item.key, list(known)), item.line)
+        if item.error:
+            raise ConfigError(path, key, item.error, item.line)
+        kind = known[item.key].type
+        if kind == "FeedConfig":
+            if not isinstance(item.value, dict):
+                raise ConfigError(path, key, "must be a mapping of feed settings", item.line)
+            section = _load_section(path, FeedConfig, list(item.children), key + ".")
+            values[item.key] = FeedConfig(**section)
+            continue
+        expected = {"str": str, "int": int, "bool": bool}.get(kind, kind)
+        values[item.key] = _check_type(path, key, item, expected)
+    return values
+
+
+def _validate(cfg: Config, lines: dict[str, int]) -> Config:
+    def fail(key: str, message: str) -> None:
+        raise ConfigError(cfg.path, key, message, lines.get(key))
+
+    base_url = _check_base_url(cfg.path, "base_url", cfg.base_url, lines.get("base_url"))
+    try:
+        ZoneInfo(cfg.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        fail("timezone", f"unknown time zone {cfg.timezone!r}; use an IANA name like "
+             "Europe/Kyiv or UTC")
+    if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", cfg.language):
+        fail("language", f"{cfg.language!r} is not a language tag like en or pt-BR")
+    names = {name for _, name, _, _ in string.Formatter().parse(cfg.permalink) if name}
+    if not cfg.permalink.startswith("/") or not cfg.permalink.endswith("/"):
+        fail("permalink", "must start and end with '/', like /{year}/{month}/{day}/{slug}/")
+    if "slug" not in names or names - PERMALINK_FIELDS:
+        fail("permalink", "may use only {year} {month} {day} {slug}, and must use {slug}")
+    if cfg.cname is not None and not re.fullmatch(r"[A-Za-z0-9.-]+\.[A-Za-z]{2,}", cfg.cname):
+        fail("cname", f"{cfg.cname!r} is not a domain name like news.example.org")
+    if not cfg.title.strip():
+        fail("title", "must not be empty")
+    return replace(cfg, base_url=base_url)
+
+
+def load(path: Path) -> Config:
+    """Read and validate config.yaml."""
+    shown = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(shown, "config", "file not found; run digest in the site's folder, "
+                          "pass --config FILE, or create a site with digest init DIR") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(shown, "config", f"cannot read: {error}") from None
+    try:
+        items = load_mapping(text)
+    except YamlError as error:
+        raise ConfigError(shown, "config", error.message, error.line) from None
+    values = _load_section(shown, Config, items)
+    for required in ("title", "base_url"):
+        if required not in values:
+            raise ConfigError(shown, required, "is required")
+    cfg = Config(**values, root=path.parent.resolve(), path=shown)
+    return _validate(cfg, {item.key: item.line for item in items})
+
+
+def reference() -> list[tuple[str, str, str]]:
+    """(key, default, doc) for every setting, for the README and `digest init`."""
+    rows = []
+    for cls, prefix in ((Config, ""), (FeedConfig, "feeds.")):
+        for f in _public_fields(cls).values():
+            if f.default is not MISSING:
+                default = repr(f.default)
+            elif f.default_factory is not MISSING:
+                default = "(section)"
+            else:
+                default = "required"
+            rows.append((prefix + f.name, default, f.metadata["doc"]))
+    return rows

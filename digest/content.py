@@ -1,0 +1,348 @@
+"""content/**/*.md -> [Article]: walk, split front matter, validate, render, sanitize.
+
+Every problem is collected as a ContentError (file, line, field, how to fix it),
+so a build reports all of them at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from digest.errors import ContentError
+from digest.frontmatter import decode, split
+from digest.markup import Renderer
+from digest.models import Article, Source, Tag, tag_key
+from digest.text import clean, first_paragraph, slugify, truncate
+from digest.yamldoc import Field
+
+KNOWN_FIELDS = ("title", "date", "updated", "tags", "summary", "source", "dateline", "authors",
+                "image", "lang", "slug", "id", "draft", "extra")
+MAX_BODY_CHARS = 500_000
+_DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}[-_]")
+_LANG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+_DATE_HINT = "write it as 2024-03-26, 2024-03-26 21:57 or 2024-03-26T21:57:13+02:00"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What reading one file needs to know about the site (picklable, for workers)."""
+
+    root: str
+    timezone: str
+    host: str
+    base_path: str
+
+
+@dataclass
+class FileResult:
+    article: Article | None = None
+    errors: list[ContentError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LoadResult:
+    articles: list[Article]
+    errors: list[ContentError]
+    warnings: list[str]
+    drafts: int = 0
+    scheduled: int = 0
+
+
+class _Reader:
+    """Turns one file's fields into an Article, collecting every problem on the way."""
+
+    def __init__(self, path: str, settings: Settings, result: FileResult) -> None:
+        self.path, self.settings, self.result = path, settings, result
+        self.tz = ZoneInfo(settings.timezone)
+
+    def error(self, line: int | None, name: str | None, message: str) -> None:
+        self.result.errors.append(ContentError(self.path, line, name, message))
+
+    def text(self, item: Field, value: Any = None) -> str | None:
+        value = item.value if value is None else value
+        if not isinstance(value, str):
+            shown = item.raw if item.raw is not None else value
+            self.error(item.line, item.key, f"must be text, but YAML read {shown!r} as "
+                       f"{type(value).__name__}; quote it: {item.key}: \"{shown}\"")
+            return None
+        value, removed = clean(value)
+        if removed:
+            self.result.warnings.append(f"{self.path}:{item.line}: {item.key}: removed "
+                                        f"{removed} control character(s)")
+        return unicodedata.normalize("NFC", value.strip())
+
+    def when(self, item: Field) -> datetime | None:
+        value = item.value
+        if isinstance(value, str):
+            try:
+                value = datetime.fromisoformat(value.strip())
+            except ValueError:
+                self.error(item.line, item.key, f"{value!r} is not a date; {_DATE_HINT}")
+                return None
+        if isinstance(value, datetime):
+            return value.replace(tzinfo=self.tz) if value.tzinfo is None else value
+        if isinstance(value, date):
+            return datetime.combine(value, time(0, 0), self.tz)
+        self.error(item.line, item.key, f"{item.raw or value!r} is not a date; {_DATE_HINT}")
+        return None
+
+    def url(self, item: Field, value: Any, *, relative_ok: bool = False) -> str | None:
+        text = self.text(item, value)
+        if text is None:
+            return None
+        parts = urlsplit(text)
+        if parts.scheme in ("http", "https") and parts.netloc:
+            return text
+        if relative_ok and not parts.scheme and not parts.netloc and text:
+            return text
+        self.error(item.line, item.key, f"{text!r} is not an http(s) URL; write it like "
+                   "https://example.org/story")
+        return None
+
+    def string_list(self, item: Field) -> list[str]:
+        values = item.value
+        if isinstance(values, str) and item.key == "authors":
+            values = [values]
+        if not isinstance(values, list):
+            self.error(item.line, item.key, f"must be a list, like {item.key}: [one, two]")
+            return []
+        out = []
+        for value in values:
+            text = self.text(item, value if isinstance(value, str) else value or 0)
+            if text:
+                out.append(text)
+            elif text == "":
+                self.error(item.line, item.key, "has an empty entry")
+        return out
+
+    def boolean(self, item: Field) -> bool:
+        if not isinstance(item.value, bool) or item.surprise():
+            self.error(item.line, item.key, item.surprise() or "must be true or false")
+            return False
+        return item.value
+
+
+def read_article(path: Path, rel: str, settings: Settings, renderer: Renderer) -> FileResult:
+    """Read, validate and render one article file."""
+    result = FileResult()
+    try:
+        fields, body, body_line = split(rel, decode(rel, path.read_bytes()))
+    except ContentError as error:
+        result.errors.append(error)
+        return result
+    except OSError as error:
+        result.errors.append(ContentError(rel, None, None, f"cannot read: {error.strerror}"))
+        return result
+    reader = _Reader(rel, settings, result)
+    values: dict[str, Any] = {}
+    lines: dict[str, int] = {}
+    for item in fields:
+        lines[item.key] = item.line
+        if item.key not in KNOWN_FIELDS:
+            close = difflib.get_close_matches(item.key, KNOWN_FIELDS, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else "; put custom fields under extra:"
+            result.warnings.append(f"{rel}:{item.line}: {item.key}: unknown field{hint}")
+            continue
+        if item.error:
+            hint = f"; {_DATE_HINT}" if item.key in ("date", "updated") else ""
+            reader.error(item.line, item.key, f"{item.error}{hint}")
+            continue
+        if item.value is None:
+            continue
+        values[item.key] = _convert(reader, item)
+    for required in ("title", "date"):
+        if required not in lines:
+            reader.error(1, required, f"is required; add a line '{required}: …' to the "
+                         "front matter")
+    if len(body) > MAX_BODY_CHARS:
+        reader.error(body_line, None, f"the body is {len(body):,} characters; the limit is "
+                     f"{MAX_BODY_CHARS:,}")
+    if result.errors or None in (values.get("title"), values.get("date")):
+        if not result.errors:
+            reader.error(lines.get("title", 1), "title", "must not be empty")
+        return result
+    body, removed = clean(body)
+    if removed:
+        result.warnings.append(f"{rel}:{body_line}: body: removed {removed} control "
+                               "character(s)")
+    return _assemble(reader, values, lines, renderer.render(body), rel)
+
+
+def _convert(reader: _Reader, item: Field) -> Any:
+    key = item.key
+    if key in ("title", "summary", "dateline", "id"):
+        return reader.text(item) or None
+    if key in ("date", "updated"):
+        return reader.when(item)
+    if key == "tags":
+        return reader.string_list(item)
+    if key == "authors":
+        return tuple(reader.string_list(item))
+    if key == "draft":
+        return reader.boolean(item)
+    if key == "image":
+        return reader.url(item, item.value, relative_ok=True)
+    if key == "lang":
+        text = reader.text(item)
+        if text is not None and not _LANG.fullmatch(text):
+            reader.error(item.line, key, f"{text!r} is not a language tag like en or pt-BR")
+            return None
+        return text
+    if key == "slug":
+        text = reader.text(item)
+        if text is not None and (not text or slugify(text) != text.lower()):
+            suggestion = slugify(text)
+            hint = f"; did you mean '{suggestion}'?" if suggestion else ""
+            reader.error(item.line, key, f"{text!r} is not a slug: use letters, digits and "
+                         f"'-' only{hint}")
+            return None
+        return text.lower() if text else None
+    if key == "source":
+        return _source(reader, item)
+    if key == "extra":
+        if not isinstance(item.value, dict):
+            reader.error(item.line, key, "must be a mapping of custom fields")
+            return None
+        return item.value
+    raise AssertionError(key)
+
+
+def _source(reader: _Reader, item: Field) -> Source | None:
+    if isinstance(item.value, str):
+        name = reader.text(item)
+        return Source(name) if name else None
+    if not isinstance(item.value, dict) or set(item.value) - {"name", "url"}:
+        reader.error(item.line, "source", "must be a name, or a mapping like "
+                     "{name: Reuters, url: https://…}")
+        return None
+    name = reader.text(item, item.value.get("name", ""))
+    url = reader.url(item, item.value["url"]) if item.value.get("url") else None
+    if not name and url:
+        name = urlsplit(url).hostname
+    return Source(name, url) if name else None
+
+
+def _assemble(reader: _Reader, values: dict[str, Any], lines: dict[str, int], body_html: str,
+              rel: str) -> FileResult:
+    settings, result = reader.settings, reader.result
+    when: datetime = values["date"].astimezone(reader.tz)
+    updated = values.get("updated")
+    slug = values.get("slug") or slugify(_DATE_PREFIX.sub("", Path(rel).stem))
+    if not slug:
+        reader.error(1, "slug", "the file name gives no slug; add a 'slug:' field")
+        return result
+    tags: dict[str, Tag] = {}
+    for name in values.get("tags") or []:
+        tag_slug = slugify(name)
+        if tag_key(name) not in tags and tag_slug:
+            tags[tag_key(name)] = Tag(name, tag_slug)
+    article_id = values.get("id") or (
+        f"tag:{settings.host},{when:%Y-%m-%d}:{settings.base_path}{slug}")
+    summary = values.get("summary") or first_paragraph(body_html)
+    result.article = Article(
+        source_path=rel, title=values["title"], date=when, slug=slug, id=article_id,
+        body_html=body_html, summary=truncate(summary, 1000), tags=tuple(tags.values()),
+        updated=updated.astimezone(reader.tz) if updated else None, source=values.get("source"),
+        dateline=values.get("dateline"), authors=values.get("authors") or (),
+        image=values.get("image"), lang=values.get("lang"), draft=values.get("draft", False),
+        extra=values.get("extra") or {}, lines=lines,
+    )
+    return result
+
+
+def find_files(content_dir: Path, root: Path) -> tuple[list[tuple[Path, str]], list[ContentError]]:
+    """Every article file under content_dir, sorted; symlinks out of the folder are refused."""
+    found: list[tuple[Path, str]] = []
+    errors: list[ContentError] = []
+    content_real = content_dir.resolve()
+    for folder, dirs, files in os.walk(content_dir):
+        here = Path(folder)
+        for name in list(dirs):
+            if name.startswith(".") or (here == content_dir and name == "editions"):
+                dirs.remove(name)
+            elif (here / name).is_symlink():
+                dirs.remove(name)
+                errors.append(ContentError(_rel(here / name, root), None, None,
+                              "is a symbolic link to a folder; content/ must hold the "
+                              "folders themselves"))
+        for name in files:
+            if name.startswith(".") or not name.endswith(".md"):
+                continue
+            path = here / name
+            rel = _rel(path, root)
+            if path.is_symlink():
+                try:
+                    target = path.resolve(strict=True)
+                except (OSError, RuntimeError):
+                    errors.append(ContentError(rel, None, None, "is a broken or looping "
+                                  "symbolic link"))
+                    continue
+                if not target.is_relative_to(content_real):
+                    errors.append(ContentError(rel, None, None, "is a symbolic link to a file "
+                                  f"outside {content_dir.name}/; copy the file in instead"))
+                    continue
+            found.append((path, rel))
+    found.sort(key=lambda pair: pair[1])
+    return found, errors
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def finish(results: Iterable[FileResult], errors: list[ContentError], *, drafts: bool,
+           now: datetime) -> LoadResult:
+    """Gather per-file results: drop drafts and scheduled items, unify tag spellings."""
+    load = LoadResult([], list(errors), [])
+    spelling: dict[str, str] = {}
+    for result in results:
+        load.errors += result.errors
+        load.warnings += result.warnings
+        article = result.article
+        if article is None:
+            continue
+        if article.draft and not drafts:
+            load.drafts += 1
+            continue
+        if article.date > now and not drafts:
+            load.scheduled += 1
+            continue
+        for tag in article.tags:
+            spelling.setdefault(tag.key, tag.name)
+        load.articles.append(article)
+    load.articles = [
+        replace(a, tags=tuple(Tag(spelling[t.key], slugify(spelling[t.key])) for t in a.tags))
+        if any(spelling[t.key] != t.name for t in a.tags) else a
+        for a in load.articles
+    ]
+    return load
+
+
+def load(content_dir: Path, settings: Settings, *, drafts: bool, now: datetime,
+         mapper: Callable[..., Iterable[FileResult]] | None = None) -> LoadResult:
+    """Every article under content_dir; `mapper` may spread the files over processes."""
+    if not content_dir.is_dir():
+        error = ContentError(_rel(content_dir, Path(settings.root)), None, None,
+                             "the content folder does not exist; create it and add articles")
+        return LoadResult([], [error], [])
+    files, errors = find_files(content_dir, Path(settings.root))
+    if mapper is None:
+        renderer = Renderer()
+        results: Iterable[FileResult] = (read_article(p, r, settings, renderer) for p, r in files)
+    else:
+        results = mapper(files, settings)
+    return finish(results, errors, drafts=drafts, now=now)

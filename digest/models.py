@@ -1,0 +1,59 @@
+"""The content model: frozen dataclasses, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a curated item came from."""
+
+    name: str
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """A tag as displayed (first spelling seen) and as it appears in URLs."""
+
+    name: str
+    slug: str
+
+    @property
+    def key(self) -> str:
+        return tag_key(self.name)
+
+
+def tag_key(name: str) -> str:
+    """Tags match case-insensitively: 'Climate' and 'climate' are one tag."""
+    return name.casefold()
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One curated item, validated, with its body rendered and sanitized."""
+
+    source_path: str  # relative to the site root, with '/' separators
+    title: str
+    date: datetime  # timezone-aware, in the site's time zone
+    slug: str
+    id: str
+    body_html: str
+    summary: str
+    tags: tuple[Tag, ...] = ()
+    updated: datetime | None = None
+    source: Source | None = None
+    dateline: str | None = None
+    authors: tuple[str, ...] = ()
+    image: str | None = None
+    lang: str | None = None
+    draft: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict, compare=False)  # field -> line
+
+    @property
+    def last_modified(self) -> datetime:
+        return self.updated if self.updated and self.updated > self.date else self.date

@@ -1,0 +1,108 @@
+"""The Jinja environment: the site's layouts/ first, then the default theme.
+
+`{% extends "default/base.html" %}` always reaches the default theme's file.
+Autoescape and StrictUndefined are on. Each article's list entry is rendered
+once and reused on every home, tag and archive page it appears on.
+"""
+
+from __future__ import annotations
+
+import traceback
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from digest.errors import TemplateError
+from digest.site import Page
+from digest.views import ArticleView, SiteView
+
+THEME = Path(__file__).parent / "templates"
+
+
+def _loader(layouts: Path | None) -> jinja2.BaseLoader:
+    theme = jinja2.FileSystemLoader(THEME)
+    loaders: list[jinja2.BaseLoader] = []
+    if layouts is not None and layouts.is_dir():
+        loaders.append(jinja2.FileSystemLoader(layouts))
+    loaders += [theme, jinja2.PrefixLoader({"default": theme})]
+    return jinja2.ChoiceLoader(loaders)
+
+
+class Renderer:
+    """Renders planned pages to bytes."""
+
+    def __init__(self, layouts: Path | None, site: SiteView, root: Path | None = None) -> None:
+        self.root = root
+        self.env = jinja2.Environment(
+            loader=_loader(layouts),
+            autoescape=jinja2.select_autoescape(["html", "xml", "svg"], default=True),
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self._entries: dict[int, Markup] = {}
+        self.env.globals.update(site=site, entry=self.entry)
+
+    def entry(self, item: ArticleView) -> Markup:
+        """An article's list entry (entry.html), rendered once per build."""
+        cached = self._entries.get(item.key)
+        if cached is None:
+            template = self._template("entry.html", f"the list entry of {item.url}")
+            cached = Markup(self._run(template, {"item": item}, f"the list entry of {item.url}"))
+            self._entries[item.key] = cached
+        return cached
+
+    def render(self, page: Page) -> bytes:
+        what = f"page {page.url}"
+        template = self._template(page.template, what)
+        return self._run(template, page.context, what).encode("utf-8")
+
+    def render_template(self, name: str, context: dict[str, Any], what: str) -> str:
+        return self._run(self._template(name, what), context, what)
+
+    def _template(self, name: str, what: str) -> jinja2.Template:
+        try:
+            return self.env.get_template(name)
+        except jinja2.TemplateSyntaxError as error:
+            raise TemplateError(f"{self._where(error.filename, error.lineno)}: template syntax "
+                                f"error: {error.message} (while rendering {what})") from None
+        except jinja2.TemplateNotFound as error:
+            raise TemplateError(f"template {error.name!r} not found in layouts/ or the "
+                                f"default theme (while rendering {what})") from None
+
+    def _run(self, template: jinja2.Template, context: dict[str, Any], what: str) -> str:
+        try:
+            return template.render(context)
+        except TemplateError:
+            raise
+        except jinja2.TemplateSyntaxError as error:
+            raise TemplateError(f"{self._where(error.filename, error.lineno)}: template syntax "
+                                f"error: {error.message} (while rendering {what})") from None
+        except jinja2.TemplateNotFound as error:
+            raise TemplateError(f"{self._template_frame(error, template)}: template "
+                                f"{error.name!r} not found (while rendering {what})") from None
+        except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError,
+                ZeroDivisionError) as error:
+            message = error.message if isinstance(error, jinja2.TemplateError) else str(error)
+            raise TemplateError(f"{self._template_frame(error, template)}: {message} "
+                                f"(while rendering {what})") from None
+
+    def _where(self, filename: str | None, line: int | None) -> str:
+        shown = filename or "<template>"
+        if filename and self.root is not None:
+            path = Path(filename)
+            if path.is_relative_to(self.root):
+                shown = path.relative_to(self.root).as_posix()
+            elif path.is_relative_to(THEME):
+                shown = "default theme " + path.relative_to(THEME).as_posix()
+        return f"{shown}:{line}" if line else shown
+
+    def _template_frame(self, error: BaseException, template: jinja2.Template) -> str:
+        """The innermost template file and line in the error's traceback."""
+        for frame in reversed(traceback.extract_tb(error.__traceback__)):
+            if frame.filename.endswith((".html", ".xml", ".svg", ".txt")):
+                return self._where(frame.filename, frame.lineno)
+        return self._where(template.filename, None)

@@ -1,0 +1,273 @@
+"""Pure planning: sort, group by tag and date, paginate, permalinks, related items,
+collision detection -> SitePlan. Reads no files and renders nothing."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Any
+
+from digest.config import Config
+from digest.errors import ContentError, ContentErrors
+from digest.models import Article, Tag
+from digest.views import (
+    MONTHS,
+    ArticleView,
+    FeedLink,
+    Link,
+    PageMeta,
+    SiteView,
+    article_view,
+    day_display,
+    output_file,
+    url_path,
+)
+
+RELATED_COUNT = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One HTML page to render: where it goes, with which template and data."""
+
+    url: str
+    output_path: str
+    template: str
+    context: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSpec:
+    """One feed to write: its format, where it goes, and its newest items."""
+
+    kind: str  # "rss" or "atom"
+    output_path: str
+    url: str
+    title: str
+    home_url: str
+    articles: tuple[tuple[Article, ArticleView], ...]
+
+
+@dataclass
+class SitePlan:
+    articles: list[tuple[Article, ArticleView]]
+    pages: list[Page] = field(default_factory=list)
+    feeds: list[FeedSpec] = field(default_factory=list)
+    tags: list[Link] = field(default_factory=list)
+
+
+class _Paths:
+    """Claims output paths; two claims on one path (ignoring case and Unicode form) clash."""
+
+    def __init__(self) -> None:
+        self.claims: dict[str, tuple[str, Article | None]] = {}
+        self.errors: list[ContentError] = []
+
+    def claim(self, output_path: str, what: str, article: Article | None = None) -> None:
+        key = unicodedata.normalize("NFC", output_path).casefold()
+        previous = self.claims.setdefault(key, (what, article))
+        if previous[0] == what and previous[1] is article:
+            return
+        first, first_article = previous
+        target = article or first_article
+        where = target.source_path if target else what
+        line = target.lines.get("slug", target.lines.get("title", 1)) if target else None
+        self.errors.append(ContentError(
+            where, line, "slug" if target else None,
+            f"{first} and {what} both want /{output_path}; give one of them a different "
+            "slug: (or file name)"))
+
+
+def _article_url(config: Config, article: Article) -> str:
+    d = article.date
+    return config.permalink.format(year=f"{d:%Y}", month=f"{d:%m}", day=f"{d:%d}",
+                                   slug=article.slug)
+
+
+def _related(index: int, ordered: list[Article], members: dict[str, list[int]],
+             pair_cache: dict[tuple[str, str], set[int]]) -> list[int]:
+    """Up to five other articles: most shared tags first, then newest."""
+    keys = sorted({t.key for t in ordered[index].tags})
+    if not keys:
+        return []
+    strong: set[int] = set()
+    for a, b in combinations(keys, 2):
+        pair = pair_cache.get((a, b))
+        if pair is None:
+            pair = pair_cache[(a, b)] = set(members[a]).intersection(members[b])
+        strong |= pair
+    strong.discard(index)
+    # Candidates sharing one tag: the newest few of each tag are enough to fill the list.
+    weak: set[int] = set()
+    for key in keys:
+        taken = 0
+        for other in members[key]:
+            if other != index and other not in strong:
+                weak.add(other)
+                taken += 1
+                if taken == RELATED_COUNT:
+                    break
+    mine = set(keys)
+
+    def score(other: int) -> tuple[int, int]:
+        shared = sum(1 for t in ordered[other].tags if t.key in mine)
+        return (-shared, other)  # `other` is the newest-first position
+
+    return sorted(strong | weak, key=score)[:RELATED_COUNT]
+
+
+def _paginate(paths: _Paths, base: str, items: list[ArticleView], per_page: int,
+              template: str, meta: PageMeta, extra: dict[str, Any], site: SiteView,
+              owner: Article | None = None) -> list[Page]:
+    """'/tags/x/' -> '/tags/x/', '/tags/x/page/2/', ... (one page even when empty)."""
+    chunks = [items[i:i + per_page] for i in range(0, len(items), per_page)] or [[]]
+    urls = [base if n == 0 else f"{base}page/{n + 1}/" for n in range(len(chunks))]
+    pages = []
+    for n, chunk in enumerate(chunks):
+        url = url_path(site.base_path, urls[n])
+        paths.claim(output_file(urls[n]), f"“{meta.title}”", owner)
+        pagination = {
+            "number": n + 1, "count": len(chunks),
+            "previous": url_path(site.base_path, urls[n - 1]) if n > 0 else None,
+            "next": url_path(site.base_path, urls[n + 1]) if n + 1 < len(chunks) else None,
+        }
+        title = meta.title if n == 0 else f"{meta.title} (page {n + 1})"
+        page_meta = PageMeta(title, url, site.abs(url), meta.description, meta.feeds, meta.kind)
+        pages.append(Page(url, output_file(urls[n]), template,
+                          {"page": page_meta, "items": chunk, "pagination": pagination, **extra}))
+    return pages
+
+
+def plan(articles: list[Article], config: Config, site: SiteView) -> SitePlan:
+    """Every page and feed of the site. Raises ContentErrors on clashing paths or ids."""
+    ordered = sorted(articles, key=lambda a: (-a.date.timestamp(), a.source_path))
+    paths = _Paths()
+    for fixed in ("404.html", "sitemap.xml", "robots.txt", ".nojekyll", "feed.xml", "atom.xml",
+                  "CNAME", "static/style.css"):
+        paths.claim(fixed, f"the site's {fixed}")
+    urls = [_article_url(config, a) for a in ordered]
+    views = [article_view(a, url_path(site.base_path, u), site, i)
+             for i, (a, u) in enumerate(zip(ordered, urls, strict=True))]
+    result = SitePlan(list(zip(ordered, views, strict=True)))
+    ids: dict[str, Article] = {}
+    for article, url in zip(ordered, urls, strict=True):
+        paths.claim(output_file(url), article.source_path, article)
+        first = ids.setdefault(article.id, article)
+        if first is not article:
+            paths.errors.append(ContentError(
+                article.source_path, article.lines.get("id", 1), "id",
+                f"the feed id {article.id!r} is also used by {first.source_path}; "
+                "ids must be unique (set a different id:)"))
+
+    members: dict[str, list[int]] = defaultdict(list)
+    tags: dict[str, Tag] = {}
+    for i, article in enumerate(ordered):
+        for tag in article.tags:
+            members[tag.key].append(i)
+            tags.setdefault(tag.key, tag)
+    pair_cache: dict[tuple[str, str], set[int]] = {}
+    for i, (article, view) in enumerate(result.articles):
+        related = [views[j] for j in _related(i, ordered, members, pair_cache)]
+        meta = PageMeta(article.title, view.url, view.abs_url, article.summary, site.feeds,
+                        "article")
+        result.pages.append(Page(view.url, output_file(urls[i]), "article.html", {
+            "page": meta, "article": view, "related": related,
+            "newer": views[i - 1] if i > 0 else None,
+            "older": views[i + 1] if i + 1 < len(views) else None,
+        }))
+
+    home = PageMeta(config.title, site.home_url, site.abs(site.home_url), config.description,
+                    site.feeds, "home")
+    result.pages += _paginate(paths, "/", views, config.per_page, "list.html", home,
+                              {"heading": config.title}, site)
+    _plan_tags(result, paths, config, site, members, tags, views)
+    _plan_archives(result, paths, site, views, ordered)
+    not_found = PageMeta("Page not found", url_path(site.base_path, "404.html"),
+                         site.abs(url_path(site.base_path, "404.html")), "", site.feeds, "404")
+    result.pages.append(Page(not_found.url, "404.html", "404.html", {"page": not_found}))
+    _plan_feeds(result, config, site, members, tags)
+    if paths.errors:
+        raise ContentErrors(paths.errors)
+    return result
+
+
+def _plan_tags(result: SitePlan, paths: _Paths, config: Config, site: SiteView,
+               members: dict[str, list[int]], tags: dict[str, Tag],
+               views: list[ArticleView]) -> None:
+    by_name = sorted(tags.values(), key=lambda t: (t.name.casefold(), t.slug))
+    result.tags = [Link(t.name, url_path(site.base_path, f"tags/{t.slug}/"), len(members[t.key]),
+                        t.slug) for t in by_name]
+    index = PageMeta("Tags", site.tags_url, site.abs(site.tags_url),
+                     f"All tags of {config.title}", site.feeds, "tags")
+    paths.claim("tags/index.html", "the tag index")
+    result.pages.append(Page(site.tags_url, "tags/index.html", "tags.html",
+                             {"page": index, "tags": result.tags}))
+    for tag in by_name:
+        base = f"/tags/{tag.slug}/"
+        feeds = site.feeds
+        if config.feeds.per_tag:
+            feed_url = url_path(site.base_path, f"{base}feed.xml")
+            feeds = (FeedLink(f"{tag.name} ({config.title})", feed_url, "application/rss+xml"),
+                     *site.feeds)
+            paths.claim(f"tags/{tag.slug}/feed.xml", f"the feed of tag '{tag.name}'")
+        meta = PageMeta(f"Tagged “{tag.name}”", "", "", f"Articles tagged {tag.name}", feeds,
+                        "tag")
+        items = [views[i] for i in members[tag.key]]
+        result.pages += _paginate(paths, base, items, config.per_page, "list.html", meta,
+                                  {"heading": f"Tagged “{tag.name}”", "tag": tag}, site,
+                                  owner=result.articles[members[tag.key][0]][0])
+
+
+def _plan_archives(result: SitePlan, paths: _Paths, site: SiteView, views: list[ArticleView],
+                   ordered: list[Article]) -> None:
+    years: dict[str, dict[str, dict[str, list[ArticleView]]]] = {}
+    for article, view in zip(ordered, views, strict=True):
+        d = article.date
+        years.setdefault(f"{d:%Y}", {}).setdefault(f"{d:%m}", {}).setdefault(
+            f"{d:%d}", []).append(view)
+
+    def add(path: str, title: str, kind: str, context: dict[str, Any]) -> None:
+        url = url_path(site.base_path, path)
+        paths.claim(output_file(path), f"the archive {path}")
+        meta = PageMeta(title, url, site.abs(url), f"{title} — {site.title}", site.feeds, kind)
+        result.pages.append(Page(url, output_file(path), "archive.html",
+                                 {"page": meta, "heading": title, **context}))
+
+    overview = []
+    for year, months in years.items():
+        month_links = [Link(f"{MONTHS[int(m) - 1]} {year}", url_path(site.base_path,
+                            f"/{year}/{m}/"), sum(len(v) for v in days.values()), m)
+                       for m, days in months.items()]
+        overview.append({"name": year, "url": url_path(site.base_path, f"/{year}/"),
+                         "count": sum(link.count for link in month_links),
+                         "months": month_links})
+        add(f"/{year}/", year, "year", {"groups": month_links, "items": []})
+        for month, days in months.items():
+            month_name = f"{MONTHS[int(month) - 1]} {year}"
+            day_links = [Link(day_display(ordered[v[0].key].date),
+                              url_path(site.base_path, f"/{year}/{month}/{d}/"), len(v), d)
+                         for d, v in days.items()]
+            items = [view for day in days.values() for view in day]
+            add(f"/{year}/{month}/", month_name, "month", {"groups": day_links, "items": items})
+            for day, day_items in days.items():
+                title = day_display(ordered[day_items[0].key].date)
+                add(f"/{year}/{month}/{day}/", title, "day", {"groups": [], "items": day_items})
+    add("/archive/", "Archive", "archive", {"groups": [], "items": [], "years": overview})
+
+
+def _plan_feeds(result: SitePlan, config: Config, site: SiteView,
+                members: dict[str, list[int]], tags: dict[str, Tag]) -> None:
+    newest = tuple(result.articles[: config.feeds.items])
+    for kind, path in (("rss", "feed.xml"), ("atom", "atom.xml")):
+        result.feeds.append(FeedSpec(kind, path, url_path(site.base_path, path), config.title,
+                                     site.home_url, newest))
+    if not config.feeds.per_tag:
+        return
+    for key, tag in sorted(tags.items(), key=lambda kv: kv[1].slug):
+        items = tuple(result.articles[i] for i in members[key][: config.feeds.items])
+        path = f"tags/{tag.slug}/feed.xml"
+        result.feeds.append(FeedSpec("rss", path, url_path(site.base_path, path),
+                                     f"{config.title}: {tag.name}",
+                                     url_path(site.base_path, f"tags/{tag.slug}/"), items))

@@ -1,0 +1,54 @@
+"""Small text helpers: Unicode slugs, control-character cleanup, plain summaries."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+from markdown.extensions.toc import slugify_unicode
+
+# XML 1.0 cannot hold C0 controls (but tab, LF, CR), lone surrogates or U+FFFE/U+FFFF;
+# C1 controls and DEL are legal XML but never meant in pasted text.
+_UNWANTED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_TAGS = re.compile(r"<[^>]*>")
+_FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
+_SPACE = re.compile(r"\s+")
+
+
+def clean(text: str) -> tuple[str, int]:
+    """Remove characters that cannot appear in HTML or XML; return text and how many went."""
+    cleaned, count = _UNWANTED.subn("", text)
+    return cleaned, count
+
+
+def slugify(text: str) -> str:
+    """A URL segment that keeps any script: 'Україна' -> 'україна', 'Café X' -> 'café-x'.
+
+    Text with no letters or digits (emoji only) gets a stable slug from its code points.
+    """
+    text = unicodedata.normalize("NFC", text)
+    slug = slugify_unicode(text, "-").strip("-_")
+    slug = re.sub(r"-{2,}", "-", slug)
+    if slug:
+        return slug
+    points = [f"{ord(c):x}" for c in text if not c.isspace()]
+    return "u" + "-".join(points) if points else ""
+
+
+def plain_text(fragment: str) -> str:
+    """HTML fragment -> one line of plain text."""
+    return _SPACE.sub(" ", html.unescape(_TAGS.sub("", fragment))).strip()
+
+
+def first_paragraph(body_html: str, limit: int = 280) -> str:
+    """The plain text of the first paragraph, cut at a word boundary."""
+    match = _FIRST_PARAGRAPH.search(body_html)
+    return truncate(plain_text(match.group(1)) if match else "", limit)
+
+
+def truncate(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:\u2014\u2013- ")
+    return cut + "…"

@@ -1,0 +1,121 @@
+"""Safe YAML mappings with line numbers, for config.yaml and front matter.
+
+Only the safe loader is used (the C one when PyYAML has it). Each top-level
+value is constructed on its own, so one bad field does not hide the others,
+and each field keeps the line it was written on. Aliases are refused: they are
+never needed in front matter and are the way to a "billion laughs" bomb.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+_SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
+_YAML11_BOOLS = {"y", "yes", "n", "no", "on", "off"}
+
+
+class YamlError(Exception):
+    """The text is not valid YAML, or not a mapping; `line` is 1-based."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message, self.line = message, line
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One `key: value` of a mapping: the constructed value, or why it failed."""
+
+    key: str
+    line: int
+    value: Any = None
+    error: str | None = None
+    raw: str | None = None  # the value as written, for scalars
+    children: tuple[Field, ...] = ()  # the fields of a nested mapping
+
+    def surprise(self) -> str | None:
+        """A hint when YAML 1.1 read a plain scalar as something else than it looks."""
+        if self.raw is None or isinstance(self.value, str):
+            return None
+        if isinstance(self.value, bool) and self.raw.lower() in _YAML11_BOOLS:
+            return f"{self.raw!r} is read as a boolean by YAML; write true or false"
+        if isinstance(self.value, int | float) and _SEXAGESIMAL.match(self.raw):
+            return f"{self.raw!r} is read as a base-60 number by YAML; quote it: \"{self.raw}\""
+        return None
+
+
+def _refuse_aliases(text: str) -> None:
+    if "&" not in text and "*" not in text:
+        return
+    for event in yaml.parse(text, Loader=Loader):
+        if isinstance(event, yaml.AliasEvent):
+            raise YamlError(
+                "YAML aliases (*name) are not allowed here; write the value out",
+                event.start_mark.line + 1,
+            )
+
+
+def _mark_line(error: yaml.YAMLError) -> int | None:
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    return mark.line + 1 if mark is not None else None
+
+
+def load_mapping(text: str, first_line: int = 1) -> list[Field]:
+    """Parse `text` as one YAML mapping; lines are counted from `first_line`."""
+    offset = first_line - 1
+    try:
+        _refuse_aliases(text)
+    except YamlError as error:
+        raise YamlError(error.message, (error.line or 1) + offset) from None
+    except yaml.YAMLError as error:
+        line = _mark_line(error)
+        raise YamlError(_describe(error), line + offset if line else None) from None
+    loader = Loader(text)
+    try:
+        try:
+            node = loader.get_single_node()
+        except yaml.YAMLError as error:
+            line = _mark_line(error)
+            raise YamlError(_describe(error), line + offset if line else None) from None
+        if node is None:
+            return []
+        if not isinstance(node, yaml.MappingNode):
+            raise YamlError("expected `key: value` lines", node.start_mark.line + 1 + offset)
+        return _fields(loader, node, offset)
+    finally:
+        loader.dispose()
+
+
+def _fields(loader: yaml.SafeLoader, node: yaml.MappingNode, offset: int) -> list[Field]:
+    fields: list[Field] = []
+    for key_node, value_node in node.value:
+        line = key_node.start_mark.line + 1 + offset
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise YamlError("a key must be a plain name", line)
+        raw = None
+        if isinstance(value_node, yaml.ScalarNode) and value_node.style in (None, ""):
+            raw = value_node.value  # plain, unquoted: YAML may read it as something else
+        try:
+            value = loader.construct_object(value_node, deep=True)
+        except (yaml.YAMLError, ValueError, TypeError, OverflowError) as error:
+            problem = error.problem if isinstance(error, yaml.MarkedYAMLError) else None
+            fields.append(Field(key_node.value, line, error=problem or str(error), raw=raw))
+            continue
+        children: tuple[Field, ...] = ()
+        if isinstance(value_node, yaml.MappingNode):
+            children = tuple(_fields(loader, value_node, offset))
+        fields.append(Field(key_node.value, line, value=value, raw=raw, children=children))
+    return fields
+
+
+def _describe(error: yaml.YAMLError) -> str:
+    if isinstance(error, yaml.MarkedYAMLError):
+        parts = [error.context, error.problem]
+        return "invalid YAML: " + ", ".join(p for p in parts if p)
+    return f"invalid YAML: {error}"
