@@ -1,19 +1,25 @@
 """build(config) -> BuildReport: the one place that runs the steps in order.
 
-Everything is loaded, validated, planned and rendered before output/ changes.
+Everything is loaded, validated and planned before output/ changes; then every
+output file gets an input key, and only files whose key changed are rendered.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from digest import __version__, content, feeds, output, render, sitemap
+from digest import __version__, content, output, parallel, render
+from digest.cache import ArticleCache
 from digest.config import Config
 from digest.errors import ContentErrors, StrictError
+from digest.jobs import OutputJob, plan_jobs
+from digest.manifest import ManifestStore, TreeRecord
+from digest.progress import Progress
 from digest.site import plan
 from digest.views import site_view
 
@@ -24,6 +30,9 @@ class BuildOptions:
     drafts: bool = False
     strict: bool = False
     force: bool = False
+    jobs: int = 0  # 0: one per core
+    cache: bool = True
+    progress: bool = False
 
 
 @dataclass
@@ -31,16 +40,22 @@ class BuildReport:
     articles: int = 0
     pages: int = 0
     feeds: int = 0
-    files: int = 0
+    rendered: int = 0  # output files written this time
+    cached: int = 0  # articles that came from the cache
     drafts: int = 0
     scheduled: int = 0
     seconds: float = 0.0
+    up_to_date: bool = False
     output: Path = Path("output")
     warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         parts = [f"Built {self.articles:,} article{'s' * (self.articles != 1)}, "
                  f"{self.pages:,} pages, {self.feeds:,} feeds in {self.seconds:.1f} s"]
+        if self.cached:
+            parts.append(f"{self.cached:,} articles from the cache")
+        parts.append("output already up to date" if self.up_to_date
+                     else f"{self.rendered:,} files written")
         if self.drafts:
             parts.append(f"{self.drafts} draft{'s' * (self.drafts != 1)} left out")
         if self.scheduled:
@@ -58,52 +73,112 @@ def now() -> datetime:
     return datetime.now(tz=UTC)
 
 
+def _site_key(config: Config, renderer: render.Renderer) -> str:
+    """What every output file depends on: digest, the config and the templates."""
+    portable = replace(config, root=Path("."), path="")
+    digest = hashlib.blake2b(repr((__version__, portable)).encode(), digest_size=16)
+    for path in renderer.template_files():
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _inputs_key(site_key: str, sources: content.Sources, cache: ArticleCache | None,
+                options: BuildOptions) -> str:
+    if cache is None:
+        return ""
+    digest = hashlib.blake2b(repr((site_key, options.drafts)).encode(), digest_size=16)
+    for data, rel in sources.items:
+        digest.update(cache.key(rel, data).encode())
+    for error in sources.errors:
+        digest.update(str(error).encode())
+    return digest.hexdigest()
+
+
+def _up_to_date(record: TreeRecord | None, inputs: str, options: BuildOptions,
+                moment: datetime) -> bool:
+    """The output was built from exactly these inputs, and nothing has fallen due since."""
+    if record is None or not inputs or record.inputs != inputs or options.force:
+        return False
+    if record.until and moment >= datetime.fromisoformat(record.until):
+        return False
+    return not (options.strict and record.report.get("warnings"))
+
+
 def build(config: Config, options: BuildOptions | None = None) -> BuildReport:
     options = options or BuildOptions()
     started = time.perf_counter()
+    moment = now()
+    jobs = options.jobs or parallel.default_jobs()
     settings = content.Settings(str(config.root), config.timezone, config.host, config.base_path)
-    loaded = content.load(config.folder("content_dir"), settings, drafts=options.drafts,
-                          now=now())
-    report = BuildReport(drafts=loaded.drafts, scheduled=loaded.scheduled,
-                         warnings=loaded.warnings)
+    cache = ArticleCache(config.folder("cache_dir"), settings) if options.cache else None
+    store = ManifestStore(config.folder("cache_dir"), enabled=options.cache)
+    out = (options.output or config.folder("output_dir")).absolute()
     site = site_view(config, __version__)
+    renderer = render.Renderer(config.folder("layouts_dir"), site, config.root)
+    site_key = _site_key(config, renderer)
+
+    sources = content.scan(config.folder("content_dir"), settings)
+    inputs = _inputs_key(site_key, sources, cache, options)
+    current = store.load(output.read_marker(out)) if out.is_dir() else None
+    if current is not None and _up_to_date(current, inputs, options, moment):
+        report = BuildReport(**current.report, up_to_date=True, output=out)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    loaded = content.load(sources, settings, drafts=options.drafts, now=moment,
+                          mapper=parallel.article_mapper(jobs), cache=cache)
     errors = list(loaded.errors)
-    site_plan = None
     try:
         site_plan = plan(loaded.articles, config, site)
     except ContentErrors as error:
         errors += error.errors
     if errors:
         raise ContentErrors(errors)
-    assert site_plan is not None
-    if options.strict and report.warnings:
-        raise StrictError(report.warnings)
+    if options.strict and loaded.warnings:
+        raise StrictError(loaded.warnings)
 
-    out = (options.output or config.folder("output_dir")).absolute()
-    renderer = render.Renderer(config.folder("layouts_dir"), site, config.root)
-    files: list[tuple[str, bytes]] = [(page.output_path, renderer.render(page))
-                                      for page in site_plan.pages]
-    files += [(spec.output_path, feeds.render(spec, config, site)) for spec in site_plan.feeds]
-    files += [("sitemap.xml", sitemap.sitemap(site_plan, site)),
-              ("robots.txt", sitemap.robots(site)), (".nojekyll", b"")]
-    if config.cname:
-        files.append(("CNAME", f"{config.cname}\n".encode()))
+    output_jobs = plan_jobs(site_plan, config, site, renderer, site_key)
+    counts = {"articles": len(site_plan.articles), "pages": len(site_plan.pages),
+              "feeds": len(site_plan.feeds), "drafts": loaded.drafts,
+              "scheduled": loaded.scheduled, "warnings": loaded.warnings}
+    record = TreeRecord({job.path: job.key for job in output_jobs}, inputs,
+                        loaded.next_change.isoformat() if loaded.next_change else None, counts)
+    report = BuildReport(**counts, cached=loaded.cached, output=out)
+    if current is not None and current.files == record.files and not options.force:
+        store.save(record)  # same output from changed inputs: remember the new inputs
+        report.up_to_date = True
+    else:
+        report.rendered = _write(out, output_jobs, record, store, current, options, jobs)
+    report.seconds = time.perf_counter() - started
+    return report
 
+
+def _write(out: Path, output_jobs: list[OutputJob], record: TreeRecord, store: ManifestStore,
+           current: TreeRecord | None, options: BuildOptions, jobs: int) -> int:
+    """Bring the spare tree (or a new one) up to date, then swap it in; returns files made."""
     stage = output.Stage(out, force=options.force)
     try:
-        for rel, data in files:
-            stage.write(rel, data)
-        stage.copy_tree(config.folder("layouts_dir") / "static", "static")
-        stage.copy_tree(render.THEME / "static", "static")
-        stage.copy_tree(config.folder("static_dir"))
-        stage.commit()
+        spare = store.load(output.read_marker(stage.spare))
+        stage.start(spare.files if spare else None)
+        now_in_output = current.files if current else {}
+        todo: list[int] = []
+        for index, job in enumerate(output_jobs):
+            if stage.base.get(job.path) == job.key:
+                continue
+            if now_in_output.get(job.path) == job.key and (out / job.path).is_file():
+                output.link_file(out / job.path, stage.path, job.path)
+            else:
+                todo.append(index)
+        stage.prune(set(record.files))
+
+        def work(i: int) -> None:
+            job = output_jobs[todo[i]]
+            output.write_file(stage.path, job.path, job.make())
+
+        with Progress(enabled=options.progress).bar("Rendering", len(todo)) as advance:
+            parallel.run_all(work, len(todo), jobs, advance)
+        stage.commit(store.save(record))
     except BaseException:
         stage.discard()
         raise
-    report.articles = len(site_plan.articles)
-    report.pages = len(site_plan.pages)
-    report.feeds = len(site_plan.feeds)
-    report.files = stage.files
-    report.output = out
-    report.seconds = time.perf_counter() - started
-    return report
+    return len(todo)

@@ -38,11 +38,15 @@ def cli() -> None:
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--force", is_flag=True,
               help="Replace the output folder even if digest did not write it.")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0,
+              help="Processes to use; 0 (default) = one per core.")
+@click.option("--no-cache", is_flag=True, help="Ignore and do not write the build cache.")
 def build_command(config_path: Path, output: Path | None, base_url: str | None, drafts: bool,
-                  quiet: bool, strict: bool, force: bool) -> None:
+                  quiet: bool, strict: bool, force: bool, jobs: int, no_cache: bool) -> None:
     """Build the site from content/, layouts/ and config.yaml into output/."""
     cfg = load_config(config_path, base_url)
-    report = build(cfg, BuildOptions(output=output, drafts=drafts, strict=strict, force=force))
+    report = build(cfg, BuildOptions(output=output, drafts=drafts, strict=strict, force=force,
+                                     jobs=jobs, cache=not no_cache, progress=not quiet))
     if not quiet:
         for warning in report.warnings:
             click.echo(f"warning: {warning}", err=True)

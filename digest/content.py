@@ -14,11 +14,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from digest.errors import ContentError
+
+if TYPE_CHECKING:
+    from digest.cache import ArticleCache
 from digest.frontmatter import decode, split
 from digest.markup import Renderer
 from digest.models import Article, Source, Tag, tag_key
@@ -57,6 +60,8 @@ class LoadResult:
     warnings: list[str]
     drafts: int = 0
     scheduled: int = 0
+    cached: int = 0  # articles that came from the build cache
+    next_change: datetime | None = None  # when the first scheduled article is due
 
 
 class _Reader:
@@ -133,16 +138,13 @@ class _Reader:
         return item.value
 
 
-def read_article(path: Path, rel: str, settings: Settings, renderer: Renderer) -> FileResult:
-    """Read, validate and render one article file."""
+def read_article(data: bytes, rel: str, settings: Settings, renderer: Renderer) -> FileResult:
+    """Validate and render one article file's bytes."""
     result = FileResult()
     try:
-        fields, body, body_line = split(rel, decode(rel, path.read_bytes()))
+        fields, body, body_line = split(rel, decode(rel, data))
     except ContentError as error:
         result.errors.append(error)
-        return result
-    except OSError as error:
-        result.errors.append(ContentError(rel, None, None, f"cannot read: {error.strerror}"))
         return result
     reader = _Reader(rel, settings, result)
     values: dict[str, Any] = {}
@@ -320,6 +322,8 @@ def finish(results: Iterable[FileResult], errors: list[ContentError], *, drafts:
             continue
         if article.date > now and not drafts:
             load.scheduled += 1
+            if load.next_change is None or article.date < load.next_change:
+                load.next_change = article.date
             continue
         for tag in article.tags:
             spelling.setdefault(tag.key, tag.name)
@@ -332,17 +336,56 @@ def finish(results: Iterable[FileResult], errors: list[ContentError], *, drafts:
     return load
 
 
-def load(content_dir: Path, settings: Settings, *, drafts: bool, now: datetime,
-         mapper: Callable[..., Iterable[FileResult]] | None = None) -> LoadResult:
-    """Every article under content_dir; `mapper` may spread the files over processes."""
+Mapper = Callable[[list[tuple[bytes, str]], Settings], list[FileResult]]
+
+
+def read_all(items: list[tuple[bytes, str]], settings: Settings) -> list[FileResult]:
+    """Render articles in this process (the default mapper)."""
+    renderer = Renderer()
+    return [read_article(data, rel, settings, renderer) for data, rel in items]
+
+
+@dataclass
+class Sources:
+    """The bytes of every article file, read once."""
+
+    items: list[tuple[bytes, str]]  # (data, path relative to the site root)
+    errors: list[ContentError]
+
+
+def scan(content_dir: Path, settings: Settings) -> Sources:
+    """Find and read every article file under content_dir."""
     if not content_dir.is_dir():
         error = ContentError(_rel(content_dir, Path(settings.root)), None, None,
                              "the content folder does not exist; create it and add articles")
-        return LoadResult([], [error], [])
+        return Sources([], [error])
     files, errors = find_files(content_dir, Path(settings.root))
-    if mapper is None:
-        renderer = Renderer()
-        results: Iterable[FileResult] = (read_article(p, r, settings, renderer) for p, r in files)
-    else:
-        results = mapper(files, settings)
-    return finish(results, errors, drafts=drafts, now=now)
+    items: list[tuple[bytes, str]] = []
+    for path, rel in files:
+        try:
+            items.append((path.read_bytes(), rel))
+        except OSError as error:
+            errors.append(ContentError(rel, None, None, f"cannot read: {error.strerror}"))
+    return Sources(items, errors)
+
+
+def load(sources: Sources, settings: Settings, *, drafts: bool, now: datetime,
+         mapper: Mapper = read_all, cache: ArticleCache | None = None) -> LoadResult:
+    """Every article of `sources`, validated and rendered.
+
+    `mapper` renders the files the cache does not have (possibly in other processes).
+    """
+    items = sources.items
+    keys = [cache.key(rel, data) for data, rel in items] if cache else []
+    cached = cache.get_many(keys) if cache else {}
+    missing = [i for i, key in enumerate(keys) if key not in cached] if cache \
+        else list(range(len(items)))
+    fresh = dict(zip(missing, mapper([items[i] for i in missing], settings), strict=True))
+    results = [fresh[i] if i in fresh else cached[keys[i]] for i in range(len(items))]
+    if cache:
+        for i, result in fresh.items():
+            cache.put(keys[i], result)
+        cache.save(set(keys))
+    loaded = finish(results, sources.errors, drafts=drafts, now=now)
+    loaded.cached = len(items) - len(missing)
+    return loaded

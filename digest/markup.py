@@ -45,7 +45,10 @@ _ID = re.compile(r"fn(ref\d*)?:[\w-]+")
 _CLASS = re.compile(r"footnote(-ref|-backref)?|language-[\w+-]+")
 
 # Settings that change the HTML: part of the cache key of rendered articles.
-SETTINGS_KEY = repr((EXTENSIONS, EXTENSION_CONFIGS, sorted(ALLOWED_TAGS), URL_SCHEMES, 1))
+SETTINGS_KEY = repr((
+    EXTENSIONS, EXTENSION_CONFIGS, sorted(ALLOWED_TAGS), sorted(URL_SCHEMES),
+    sorted((name, sorted(values)) for name, values in ALLOWED_ATTRIBUTES.items()), 1,
+))
 
 
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:

@@ -1,13 +1,19 @@
-"""Owns output/: builds the new tree in a temporary folder beside it, then swaps it in.
+"""Owns output/: builds the new tree beside it, then swaps it in with renames.
 
 A build that fails, or is killed, leaves the previous output/ as it was; the
 leftovers of an interrupted build are removed by the next one. digest only
 replaces a folder that holds its marker file (or is empty), so `-o .` or
 `-o content` cannot wipe a site.
+
+Rebuilds are incremental: the tree before last is kept as a hidden spare beside
+output/; the next build brings it up to date (files whose inputs did not change
+are left alone, so their bytes and mtimes stay) and swaps it in.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 from collections.abc import Iterable
@@ -16,11 +22,7 @@ from pathlib import Path, PurePosixPath
 from digest.errors import OutputError
 
 MARKER = ".digest-output"
-MARKER_TEXT = "This folder is written by digest build and replaced on every build.\n"
-
-
-def _siblings(output: Path, kind: str) -> str:
-    return f".{output.name}.digest-{kind}-"
+MARKER_HEAD = "This folder is written by digest build and replaced on every build.\n"
 
 
 def safe_relative(path: str) -> PurePosixPath:
@@ -32,27 +34,75 @@ def safe_relative(path: str) -> PurePosixPath:
     return pure
 
 
-def _link_or_copy(source: str | Path, target: str | Path) -> None:
+def write_file(root: Path, rel: str, data: bytes) -> None:
+    """Write a file as a new inode (never in place: it may be hard-linked elsewhere)."""
+    target = root / safe_relative(rel)
+    try:
+        handle = open(target, "xb")  # noqa: SIM115
+    except FileExistsError:
+        temporary = target.with_name(target.name + ".digest-new")
+        with open(temporary, "wb") as new:
+            new.write(data)
+        os.replace(temporary, target)
+        return
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(target, "xb")  # noqa: SIM115
+    with handle:
+        handle.write(data)
+
+
+def link_file(source: Path, root: Path, rel: str) -> None:
+    """Put `source`'s bytes (and mtime) at root/rel by a hard link, else a copy."""
+    target = root / safe_relative(rel)
+    try:
+        os.link(source, target)
+        return
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        target.unlink()
+    except OSError:
+        pass  # no hard links here (another file system): copy below
     try:
         os.link(source, target)
     except OSError:
         shutil.copy2(source, target)
 
 
+def manifest_id(files: dict[str, str]) -> str:
+    text = json.dumps(files, sort_keys=True, ensure_ascii=False)
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def read_marker(tree: Path) -> str | None:
+    """The manifest id a digest tree was written with, if it is one."""
+    try:
+        text = (tree / MARKER).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    lines = text.splitlines()
+    return lines[1].removeprefix("manifest: ") if len(lines) > 1 else None
+
+
 class Stage:
-    """A new output tree under construction."""
+    """A new output tree under construction, beside output/."""
 
     def __init__(self, output: Path, *, force: bool = False) -> None:
         self.output = output.absolute()
         self.force = force
         self.check_owner()
-        parent = self.output.parent
-        parent.mkdir(parents=True, exist_ok=True)
+        self.output.parent.mkdir(parents=True, exist_ok=True)
         self._clean_leftovers()
-        self.path = parent / f"{_siblings(self.output, 'tmp')}{os.getpid()}"
-        self.path.mkdir()
-        self.files = 0
-        self.bytes = 0
+        self.path = self._sibling(f"tmp-{os.getpid()}")
+        self.base: dict[str, str] = {}  # what the stage already holds: path -> input key
+
+    def _sibling(self, kind: str) -> Path:
+        return self.output.parent / f".{self.output.name}.digest-{kind}"
+
+    @property
+    def spare(self) -> Path:
+        return self._sibling("spare")
 
     def check_owner(self) -> None:
         out = self.output
@@ -70,63 +120,71 @@ class Stage:
             "or pass --force if it really is a build folder to replace.")
 
     def _clean_leftovers(self) -> None:
-        parent = self.output.parent
-        for kind in ("tmp", "old"):
-            prefix = _siblings(self.output, kind)
-            for leftover in parent.glob(prefix + "*"):
-                if leftover.is_dir() and not leftover.is_symlink():
-                    shutil.rmtree(leftover, ignore_errors=True)
+        prefix = f".{self.output.name}.digest-"
+        for leftover in self.output.parent.glob(prefix + "*"):
+            if leftover == self.spare or not leftover.is_dir() or leftover.is_symlink():
+                continue
+            shutil.rmtree(leftover, ignore_errors=True)
 
-    def write(self, rel: str, data: bytes) -> None:
-        target = self.path / safe_relative(rel)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "xb") as handle:
-            handle.write(data)
-        self.files += 1
-        self.bytes += len(data)
+    def start(self, spare_files: dict[str, str] | None) -> None:
+        """Begin from the spare tree when its manifest is known, else from nothing."""
+        if spare_files is not None and self.spare.is_dir():
+            (self.spare / MARKER).unlink(missing_ok=True)  # half-updated trees have no marker
+            self.spare.rename(self.path)
+            self.base = spare_files
+        else:
+            if self.spare.exists():
+                shutil.rmtree(self.spare, ignore_errors=True)
+            self.path.mkdir()
 
-    def copy_tree(self, source: Path, prefix: str = "") -> None:
-        """Copy regular files under source (no symlinks out of it) into the stage."""
-        if not source.is_dir():
-            return
-        real = source.resolve()
-        for folder, dirs, files in os.walk(source):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for name in sorted(files):
-                path = Path(folder) / name
-                if name.startswith(".") or not path.resolve().is_relative_to(real):
-                    continue
-                rel = (Path(prefix) / path.relative_to(source)).as_posix()
-                target = self.path / safe_relative(rel)
-                if target.exists():
-                    continue  # an override earlier in the search order wins
-                self.write(rel, path.read_bytes())
+    def prune(self, wanted: set[str]) -> None:
+        """Remove what the stage holds from an earlier build that this build does not make."""
+        for rel in sorted(set(self.base) - wanted, reverse=True):
+            target = self.path / safe_relative(rel)
+            target.unlink(missing_ok=True)
+            parent = target.parent
+            while parent != self.path and not any(parent.iterdir()):
+                parent.rmdir()
+                parent = parent.parent
+
+    def discard(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+
+    def commit(self, manifest: str, keep: Iterable[str] = ()) -> None:
+        """Swap the finished tree in place of output/; the old one becomes the spare."""
+        (self.path / MARKER).write_text(f"{MARKER_HEAD}manifest: {manifest}\n", encoding="utf-8")
+        self.check_owner()
+        if self.output.exists():
+            for name in keep:
+                self._keep(name)
+            owned = (self.output / MARKER).is_file()
+            old = self.spare if owned else self._sibling(f"old-{os.getpid()}")
+            self.output.rename(old)
+            self.path.rename(self.output)
+            if not owned:
+                shutil.rmtree(old, ignore_errors=True)
+        else:
+            self.path.rename(self.output)
 
     def _keep(self, name: str) -> None:
         """Carry a kept file or folder over by hard links: the old tree stays whole."""
         kept = self.output / safe_relative(name)
         target = self.path / safe_relative(name)
-        if not kept.exists() or kept.is_symlink() or target.exists():
+        if not kept.exists() or kept.is_symlink():
             return
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
         target.parent.mkdir(parents=True, exist_ok=True)
         if kept.is_dir():
             shutil.copytree(kept, target, symlinks=True, copy_function=_link_or_copy)
         else:
             _link_or_copy(kept, target)
 
-    def discard(self) -> None:
-        shutil.rmtree(self.path, ignore_errors=True)
 
-    def commit(self, keep: Iterable[str] = ()) -> None:
-        """Swap the finished tree in place of output/ with renames."""
-        self.write(MARKER, MARKER_TEXT.encode())
-        self.check_owner()
-        old = None
-        if self.output.exists():
-            for name in keep:
-                self._keep(name)
-            old = self.output.parent / f"{_siblings(self.output, 'old')}{os.getpid()}"
-            self.output.rename(old)
-        self.path.rename(self.output)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+def _link_or_copy(source: str | Path, target: str | Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)

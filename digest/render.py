@@ -35,6 +35,7 @@ class Renderer:
 
     def __init__(self, layouts: Path | None, site: SiteView, root: Path | None = None) -> None:
         self.root = root
+        self.layouts = layouts if layouts is not None and layouts.is_dir() else None
         self.env = jinja2.Environment(
             loader=_loader(layouts),
             autoescape=jinja2.select_autoescape(["html", "xml", "svg"], default=True),
@@ -45,6 +46,12 @@ class Renderer:
         )
         self._entries: dict[int, Markup] = {}
         self.env.globals.update(site=site, entry=self.entry)
+
+    def template_files(self) -> list[Path]:
+        """Every template file that can be used, in a stable order."""
+        folders = [self.layouts, THEME] if self.layouts else [THEME]
+        return sorted(p for folder in folders for p in folder.rglob("*")
+                      if p.is_file() and "static" not in p.relative_to(folder).parts[:1])
 
     def entry(self, item: ArticleView) -> Markup:
         """An article's list entry (entry.html), rendered once per build."""

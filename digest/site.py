@@ -6,7 +6,6 @@ from __future__ import annotations
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
-from itertools import combinations
 from typing import Any
 
 from digest.config import Config
@@ -86,36 +85,33 @@ def _article_url(config: Config, article: Article) -> str:
                                    slug=article.slug)
 
 
-def _related(index: int, ordered: list[Article], members: dict[str, list[int]],
-             pair_cache: dict[tuple[str, str], set[int]]) -> list[int]:
-    """Up to five other articles: most shared tags first, then newest."""
-    keys = sorted({t.key for t in ordered[index].tags})
+def _related(index: int, keys: list[str], members: dict[str, int]) -> list[int]:
+    """Up to five other articles: most shared tags first, then newest.
+
+    `members` maps a tag to a bit set of newest-first positions, so counting shared
+    tags over every article is a few big-integer operations per article.
+    """
     if not keys:
         return []
-    strong: set[int] = set()
-    for a, b in combinations(keys, 2):
-        pair = pair_cache.get((a, b))
-        if pair is None:
-            pair = pair_cache[(a, b)] = set(members[a]).intersection(members[b])
-        strong |= pair
-    strong.discard(index)
-    # Candidates sharing one tag: the newest few of each tag are enough to fill the list.
-    weak: set[int] = set()
-    for key in keys:
-        taken = 0
-        for other in members[key]:
-            if other != index and other not in strong:
-                weak.add(other)
-                taken += 1
-                if taken == RELATED_COUNT:
-                    break
-    mine = set(keys)
-
-    def score(other: int) -> tuple[int, int]:
-        shared = sum(1 for t in ordered[other].tags if t.key in mine)
-        return (-shared, other)  # `other` is the newest-first position
-
-    return sorted(strong | weak, key=score)[:RELATED_COUNT]
+    # at_least[n]: positions that share at least n of this article's tags.
+    at_least = [0] * (len(keys) + 1)
+    for count, key in enumerate(keys, start=1):
+        bits = members[key]
+        for n in range(count, 1, -1):
+            at_least[n] |= at_least[n - 1] & bits
+        at_least[1] |= bits
+    found: list[int] = []
+    exclude = 1 << index
+    for n in range(len(keys), 0, -1):
+        level = at_least[n] & ~exclude
+        exclude |= level
+        while level and len(found) < RELATED_COUNT:
+            lowest = level & -level
+            found.append(lowest.bit_length() - 1)
+            level ^= lowest
+        if len(found) == RELATED_COUNT:
+            break
+    return found
 
 
 def _paginate(paths: _Paths, base: str, items: list[ArticleView], per_page: int,
@@ -167,9 +163,10 @@ def plan(articles: list[Article], config: Config, site: SiteView) -> SitePlan:
         for tag in article.tags:
             members[tag.key].append(i)
             tags.setdefault(tag.key, tag)
-    pair_cache: dict[tuple[str, str], set[int]] = {}
+    bitsets = {key: sum(1 << i for i in positions) for key, positions in members.items()}
     for i, (article, view) in enumerate(result.articles):
-        related = [views[j] for j in _related(i, ordered, members, pair_cache)]
+        keys = sorted({t.key for t in article.tags})
+        related = [views[j] for j in _related(i, keys, bitsets)]
         meta = PageMeta(article.title, view.url, view.abs_url, article.summary, site.feeds,
                         "article")
         result.pages.append(Page(view.url, output_file(urls[i]), "article.html", {

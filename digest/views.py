@@ -5,7 +5,9 @@ Templates never see raw front matter; they get these objects.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+import re
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -20,9 +22,17 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
 RTL_LANGUAGES = {"ar", "arc", "dv", "fa", "ha", "he", "khw", "ks", "ku", "ps", "sd", "ur", "yi"}
 
 
+_URL_SAFE = re.compile(r"[A-Za-z0-9/._~-]*")
+
+
 def url_path(base_path: str, path: str) -> str:
-    """A root-relative, percent-encoded URL under the site's base path."""
-    return quote(base_path + path.lstrip("/"), safe="/-._~")
+    """A root-relative, percent-encoded URL under the site's base path.
+
+    The base path comes percent-encoded from the config and is not encoded again, so
+    every URL starts with it exactly (`SiteView.abs` relies on that).
+    """
+    path = path.lstrip("/")
+    return base_path + (path if _URL_SAFE.fullmatch(path) else quote(path, safe="/-._~"))
 
 
 def output_file(path: str) -> str:
@@ -85,6 +95,7 @@ class ArticleView:
     dir: str
     id: str
     key: int  # position in the newest-first list, for caching rendered entries
+    fingerprint: str  # changes whenever anything about the article changes
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -142,6 +153,18 @@ def site_view(config: Config, version: str) -> SiteView:
     )
 
 
+_FINGERPRINTED = [f.name for f in fields(Article) if f.name not in ("body_html", "lines")]
+
+
+def fingerprint(article: Article, url: str) -> str:
+    """Changes whenever anything about the article that a page can show changes."""
+    digest = hashlib.blake2b(article.body_html.encode("utf-8", "surrogatepass"),
+                             digest_size=16)
+    small = tuple(getattr(article, name) for name in _FINGERPRINTED)
+    digest.update(repr((small, url)).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
 def article_view(article: Article, url: str, site: SiteView, key: int) -> ArticleView:
     tags = tuple(Link(t.name, url_path(site.base_path, f"tags/{t.slug}/"), slug=t.slug)
                  for t in article.tags)
@@ -151,5 +174,5 @@ def article_view(article: Article, url: str, site: SiteView, key: int) -> Articl
         source=article.source, dateline=article.dateline, authors=article.authors,
         summary=article.summary, body=Markup(article.body_html), image=article.image,
         lang=article.lang, dir=text_direction(article.lang), id=article.id, key=key,
-        extra=article.extra,
+        fingerprint=fingerprint(article, url), extra=article.extra,
     )
