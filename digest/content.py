@@ -23,7 +23,7 @@ from digest.errors import ContentError
 if TYPE_CHECKING:
     from digest.cache import ArticleCache
 from digest.frontmatter import decode, split
-from digest.markup import Renderer
+from digest.markup import MarkupError, Renderer
 from digest.models import Article, Source, Tag, tag_key
 from digest.text import clean, first_paragraph, slugify, truncate
 from digest.yamldoc import Field
@@ -178,7 +178,12 @@ def read_article(data: bytes, rel: str, settings: Settings, renderer: Renderer) 
     if removed:
         result.warnings.append(f"{rel}:{body_line}: body: removed {removed} control "
                                "character(s)")
-    return _assemble(reader, values, lines, renderer.render(body), rel)
+    try:
+        body_html = renderer.render(body)
+    except MarkupError as error:
+        reader.error(body_line, "body", str(error))
+        return result
+    return _assemble(reader, values, lines, body_html, rel)
 
 
 def _convert(reader: _Reader, item: Field) -> Any:

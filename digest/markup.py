@@ -9,7 +9,13 @@ scripts, styles, iframes, forms, event handlers and javascript:/data: URLs go.
 
 from __future__ import annotations
 
+import html
 import re
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, time
 
 import markdown
 import nh3
@@ -38,6 +44,13 @@ ALLOWED_ATTRIBUTES = {
     "colgroup": {"span"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+MAX_BRACKETS_PER_PARAGRAPH = 1_000
+TIME_LIMIT_SECONDS = 10.0
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+MAX_DEPTH = 200
+_TAG = re.compile(r"<(/?)([A-Za-z][\w-]*)[^>]*?(/?)>")
+_VOID = {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+         "track", "wbr"}
 
 # ids and classes are kept only in the shapes the extensions write, so an article
 # cannot take over the theme's ids or styles.
@@ -47,8 +60,34 @@ _CLASS = re.compile(r"footnote(-ref|-backref)?|language-[\w+-]+")
 # Settings that change the HTML: part of the cache key of rendered articles.
 SETTINGS_KEY = repr((
     EXTENSIONS, EXTENSION_CONFIGS, sorted(ALLOWED_TAGS), sorted(URL_SCHEMES),
-    sorted((name, sorted(values)) for name, values in ALLOWED_ATTRIBUTES.items()), 1,
+    sorted((name, sorted(values)) for name, values in ALLOWED_ATTRIBUTES.items()), 2,
 ))
+
+# Attribute values HTML constrains (the Nu Html Checker rejects others): kept only when valid.
+_NUMBERS = {"width": r"\d{1,5}", "height": r"\d{1,5}", "colspan": r"0*[1-9]\d{0,3}",
+            "rowspan": r"\d{1,5}", "span": r"0*[1-9]\d{0,3}", "start": r"-?\d{1,9}"}
+_CHOICES = {"loading": {"lazy", "eager"}, "scope": {"row", "col", "rowgroup", "colgroup"},
+            "dir": {"ltr", "rtl", "auto"}, "reversed": {"", "reversed"}}
+_SCHEME = re.compile(r"\s*([A-Za-z][A-Za-z0-9+.-]*):")
+_LANG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?"
+                       r"(?:Z|[+-]\d{2}:\d{2})?)?")
+
+
+def _valid_datetime(value: str) -> bool:
+    """A value HTML's <time datetime> accepts (the common forms: date, date and time, time)."""
+    try:
+        if _DATETIME.fullmatch(value):
+            datetime.fromisoformat(value.replace("Z", "+00:00"))
+        elif re.fullmatch(r"\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?", value):
+            time.fromisoformat(value)
+        elif re.fullmatch(r"\d{4}-\d{2}", value):
+            datetime.strptime(value, "%Y-%m")
+        else:
+            return bool(re.fullmatch(r"\d{4}", value)) and value != "0000"
+    except ValueError:
+        return False
+    return True
 
 
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
@@ -57,10 +96,35 @@ def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
     if attribute == "class":
         kept = [name for name in value.split() if _CLASS.fullmatch(name)]
         return " ".join(kept) or None
+    if attribute in _NUMBERS:
+        value = value.strip()
+        return value if re.fullmatch(_NUMBERS[attribute], value) else None
+    if attribute in _CHOICES:
+        value = value.strip().lower()
+        return value if value in _CHOICES[attribute] else None
+    if attribute == "lang":
+        return value if _LANG.fullmatch(value) else None
+    if attribute == "datetime":
+        return value if _valid_datetime(value) else None
+    if attribute == "cite":  # nh3 checks the schemes of href and src, not of cite
+        scheme = _SCHEME.match(value)
+        return value if not scheme or scheme.group(1).lower() in URL_SCHEMES else None
     return value
 
 
 _IMG_WITHOUT_ALT = re.compile(r"<img(?![^>]*\balt=)")
+# An image whose src was dropped (a javascript: or data: URL) is invalid HTML: its alt stays.
+_IMG_WITHOUT_SRC = re.compile(r"<img\b(?![^>]*\bsrc=)[^>]*>")
+_ALT = re.compile(r'\balt="([^"]*)"')
+
+
+# <time> without a (valid) datetime must hold a date as text: a plain span is always valid.
+_TIME_WITHOUT_DATETIME = re.compile(r"<time\b(?![^>]*\bdatetime=)([^>]*)>(.*?)</time>", re.DOTALL)
+
+
+def _alt_text(match: re.Match[str]) -> str:
+    alt = _ALT.search(match.group(0))
+    return html.escape(html.unescape(alt.group(1)), quote=False) if alt else ""
 
 
 def sanitize(html: str) -> str:
@@ -74,17 +138,102 @@ def sanitize(html: str) -> str:
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
     )
+    if "<time" in cleaned:
+        cleaned = _TIME_WITHOUT_DATETIME.sub(r"<span\1>\2</span>", cleaned)
+    if "<img" not in cleaned:
+        return cleaned
+    cleaned = _IMG_WITHOUT_SRC.sub(_alt_text, cleaned)
     return _IMG_WITHOUT_ALT.sub('<img alt=""', cleaned)  # HTML requires alt; "" = decorative
+
+
+class MarkupError(Exception):
+    """The body cannot be rendered in bounded time; the message says why and what to do."""
+
+
+def _too_many_brackets(text: str) -> str | None:
+    """Python-Markdown's link parser takes time growing with the square of the number
+    of '[' in one paragraph (8,000 take ten seconds): refuse such paragraphs at once."""
+    if text.count("[") <= MAX_BRACKETS_PER_PARAGRAPH:
+        return None
+    line = 1
+    for paragraph in _PARAGRAPH_BREAK.split(text):
+        count = paragraph.count("[")
+        if count > MAX_BRACKETS_PER_PARAGRAPH:
+            return (f"the paragraph on body line {line} has {count:,} '[' characters; the "
+                    f"limit is {MAX_BRACKETS_PER_PARAGRAPH:,} a paragraph: split it, or write "
+                    "them as &#91;")
+        line += paragraph.count("\n") + 2
+    return None
+
+
+def _too_deep(html: str) -> str | None:
+    """The sanitizer's HTML parser slows down badly on deeply nested tags (100,000 nested
+    <div> take over ten seconds): refuse HTML nested deeper than MAX_DEPTH."""
+    if html.count("<") < MAX_DEPTH:
+        return None
+    depth = 0
+    for match in _TAG.finditer(html):
+        if match.group(1):
+            depth = max(depth - 1, 0)
+        elif not match.group(3) and match.group(2).lower() not in _VOID:
+            depth += 1
+            if depth > MAX_DEPTH:
+                return (f"the body nests HTML more than {MAX_DEPTH} levels deep; "
+                        "flatten it")
+    return None
+
+
+@contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Interrupt a runaway conversion (SIGALRM; only where signals can be used)."""
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise TimeoutError
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 class Renderer:
     """Markdown -> safe HTML; one instance per process, reset between documents."""
 
     def __init__(self) -> None:
-        self._md = markdown.Markdown(
+        self._md = self._new()
+
+    @staticmethod
+    def _new() -> markdown.Markdown:
+        return markdown.Markdown(
             extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html"
         )
 
     def render(self, text: str) -> str:
+        """Safe HTML for a Markdown body; MarkupError when it cannot be done in bounded time."""
+        problem = _too_many_brackets(text)
+        if problem:
+            raise MarkupError(problem)
         self._md.reset()
-        return sanitize(self._md.convert(text))
+        try:
+            with _time_limit(TIME_LIMIT_SECONDS):
+                html = self._md.convert(text)
+        except RecursionError:
+            self._md = self._new()
+            raise MarkupError("lists, quotes or tags are nested too deeply to render; "
+                              "flatten the nesting") from None
+        except TimeoutError:
+            self._md = self._new()
+            raise MarkupError(f"rendering took more than {TIME_LIMIT_SECONDS:g} s and was "
+                              "stopped; the body probably holds thousands of nested brackets "
+                              "or tags: simplify it") from None
+        problem = _too_deep(html)
+        if problem:
+            raise MarkupError(problem)
+        return sanitize(html)
