@@ -148,15 +148,19 @@ def build(config: Config, options: BuildOptions | None = None) -> BuildReport:
         store.save(record)  # same output from changed inputs: remember the new inputs
         report.up_to_date = True
     else:
-        report.rendered = _write(out, output_jobs, record, store, current, options, jobs)
+        report.rendered = _write(out, output_jobs, record, store, current, config, options,
+                                 jobs)
     report.seconds = time.perf_counter() - started
     return report
 
 
 def _write(out: Path, output_jobs: list[OutputJob], record: TreeRecord, store: ManifestStore,
-           current: TreeRecord | None, options: BuildOptions, jobs: int) -> int:
+           current: TreeRecord | None, config: Config, options: BuildOptions,
+           jobs: int) -> int:
     """Bring the spare tree (or a new one) up to date, then swap it in; returns files made."""
-    stage = output.Stage(out, force=options.force)
+    stage = output.Stage(out, force=options.force, keep=config.keep, protected=[
+        config.root, *(config.folder(name) for name in ("content_dir", "layouts_dir",
+                                                         "static_dir", "cache_dir"))])
     try:
         spare = store.load(output.read_marker(stage.spare))
         stage.start(spare.files if spare else None)

@@ -12,10 +12,11 @@ import string
 from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from digest.errors import ConfigError
+from digest.output import safe_relative
 from digest.yamldoc import Field, YamlError, load_mapping
 
 PERMALINK_FIELDS = {"year", "month", "day", "slug"}
@@ -56,6 +57,11 @@ class Config:
     static_dir: str = _doc("Folder copied as it is into the output (images, favicon).",
                            default="static")
     output_dir: str = _doc("Folder the site is built into; digest owns it.", default="output")
+    cache_dir: str = _doc("Build cache (safe to delete); makes rebuilds fast.",
+                          default=".digest-cache")
+    keep: tuple[str, ...] = _doc("Files or folders in output/ that every build keeps "
+                                 "(e.g. a hand-made CNAME, or .git to deploy from a branch).",
+                                 default=())
     root: Path = field(default=Path("."), metadata={"internal": True})
     path: str = field(default="config.yaml", metadata={"internal": True})
 
@@ -99,8 +105,17 @@ def _check_base_url(path: str, key: str, value: Any, line: int | None) -> str:
                           "write it like https://user.github.io/repo/", line)
     if parts.query or parts.fragment:
         raise ConfigError(path, key, "must not have a query or fragment", line)
+    if parts.username is not None or parts.password is not None:
+        raise ConfigError(path, key, "must not hold a user name or password", line)
+    try:
+        port = f":{parts.port}" if parts.port is not None else ""
+    except ValueError:
+        raise ConfigError(path, key, f"{value!r} has an invalid port", line) from None
     url_path = parts.path if parts.path.endswith("/") else parts.path + "/"
-    return f"{parts.scheme}://{parts.netloc}{url_path}"
+    # Percent-encoded once here (spaces, non-ASCII), so that every URL built from it is
+    # the base path followed by encoded segments: '/новини/' -> '/%D0%BD...%B8/'.
+    url_path = quote(url_path, safe="/%!$&'()*+,;=:@-._~")
+    return f"{parts.scheme}://{parts.hostname}{port}{url_path}"
 
 
 def _check_type(path: str, key: str, item: Field, expected: Any) -> Any:
@@ -117,8 +132,16 @@ def _check_type(path: str, key: str, item: Field, expected: Any) -> Any:
     elif expected in (str, "str | None"):
         if value is None and expected is not str:
             return None
+        if value is None:
+            raise ConfigError(path, key, "has no value; write one, or remove the line to "
+                              "use the default", line)
         if not isinstance(value, str):
             raise ConfigError(path, key, f"must be text; quote it: {key}: \"{value}\"", line)
+    elif expected == "tuple[str, ...]":
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise ConfigError(path, key, f"must be a list of names, like {key}: [CNAME, .git]",
+                              line)
+        return tuple(value)
     return value
 
 
@@ -143,6 +166,30 @@ def _load_section(path: str, cls: type, items: list[Field], prefix: str = "") ->
     return values
 
 
+def _permalink_problem(pattern: str) -> str | None:
+    """Why a permalink pattern cannot work, or None."""
+    if not pattern.startswith("/") or not pattern.endswith("/"):
+        return "must start and end with '/', like /{year}/{month}/{day}/{slug}/"
+    try:
+        parts = list(string.Formatter().parse(pattern))
+    except ValueError:
+        return "has an unmatched '{' or '}'; write fields like {slug}"
+    names = set()
+    for literal, name, spec, conversion in parts:
+        if re.search(r"[\\?#%\s]", literal):
+            return "must not contain spaces or any of \\ ? # %"
+        if name is None:
+            continue
+        if name not in PERMALINK_FIELDS or spec or conversion:
+            return "may use only {year} {month} {day} {slug}, and must use {slug}"
+        names.add(name)
+    if "slug" not in names:
+        return "may use only {year} {month} {day} {slug}, and must use {slug}"
+    if any(segment in ("", ".", "..") for segment in pattern[1:-1].split("/")):
+        return "must not have empty, '.' or '..' segments, like /{year}//{slug}/"
+    return None
+
+
 def _validate(cfg: Config, lines: dict[str, int]) -> Config:
     def fail(key: str, message: str) -> None:
         raise ConfigError(cfg.path, key, message, lines.get(key))
@@ -155,13 +202,16 @@ def _validate(cfg: Config, lines: dict[str, int]) -> Config:
              "Europe/Kyiv or UTC")
     if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", cfg.language):
         fail("language", f"{cfg.language!r} is not a language tag like en or pt-BR")
-    names = {name for _, name, _, _ in string.Formatter().parse(cfg.permalink) if name}
-    if not cfg.permalink.startswith("/") or not cfg.permalink.endswith("/"):
-        fail("permalink", "must start and end with '/', like /{year}/{month}/{day}/{slug}/")
-    if "slug" not in names or names - PERMALINK_FIELDS:
-        fail("permalink", "may use only {year} {month} {day} {slug}, and must use {slug}")
+    problem = _permalink_problem(cfg.permalink)
+    if problem:
+        fail("permalink", problem)
     if cfg.cname is not None and not re.fullmatch(r"[A-Za-z0-9.-]+\.[A-Za-z]{2,}", cfg.cname):
         fail("cname", f"{cfg.cname!r} is not a domain name like news.example.org")
+    for name in cfg.keep:
+        try:
+            safe_relative(name)
+        except ValueError:
+            fail("keep", f"{name!r} must be a name inside the output folder, like CNAME")
     if not cfg.title.strip():
         fail("title", "must not be empty")
     return replace(cfg, base_url=base_url)

@@ -11,7 +11,9 @@ from __future__ import annotations
 import html
 from datetime import UTC, datetime
 
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
+from feedgen.util import xml_elem
 
 from digest.config import Config
 from digest.models import Article
@@ -19,6 +21,26 @@ from digest.site import FeedSpec
 from digest.views import ArticleView, SiteView
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class _ViaLink(BaseEntryExtension):
+    """An Atom entry's `<link rel="via">` to the curated source.
+
+    feedgen 1.0 drops the rel, type and title of entry links in Atom (a shadowed
+    variable in FeedEntry.atom_entry), which turns a via link into a second
+    alternate link: invalid Atom. This extension writes the link itself.
+    """
+
+    def __init__(self) -> None:
+        self.href: str | None = None
+        self.title: str | None = None
+
+    def extend_atom(self, entry: object) -> object:
+        if self.href:
+            link = xml_elem("link", entry, href=self.href, rel="via")
+            if self.title:
+                link.attrib["title"] = self.title
+        return entry
 
 
 def _generator(spec: FeedSpec, config: Config, site: SiteView) -> FeedGenerator:
@@ -31,16 +53,17 @@ def _generator(spec: FeedSpec, config: Config, site: SiteView) -> FeedGenerator:
     fg.link(href=site.abs(spec.home_url), rel="alternate")  # the last link is RSS's <link>
     fg.language(config.language)
     fg.generator("digest", uri="https://pypi.org/project/digest/")
-    fg.docs(None)
-    if config.author:
-        fg.author(name=config.author)
+    # Atom needs an author for every entry: the feed's stands in for entries without.
+    fg.author(name=config.author or config.title)
+    fg.register_extension("digest_via", BaseExtension, _ViaLink, atom=True, rss=False)
     if spec.articles:
         newest = max(article.last_modified for article, _ in spec.articles)
         fg.lastBuildDate(newest)
         fg.updated(newest)
         fg.pubDate(max(article.date for article, _ in spec.articles))
-    else:
+    else:  # an empty feed: a fixed date rather than feedgen's default, "now"
         fg.updated(_EPOCH)
+        fg.lastBuildDate(_EPOCH)
     return fg
 
 
@@ -67,7 +90,8 @@ def _add(fg: FeedGenerator, article: Article, view: ArticleView, config: Config,
         if kind == "rss":
             fe.source(url=article.source.url, title=article.source.name)
         else:
-            fe.link(href=article.source.url, rel="via", title=article.source.name)
+            fe.digest_via.href = article.source.url
+            fe.digest_via.title = article.source.name
 
 
 def render(spec: FeedSpec, config: Config, site: SiteView) -> bytes:

@@ -88,9 +88,12 @@ def read_marker(tree: Path) -> str | None:
 class Stage:
     """A new output tree under construction, beside output/."""
 
-    def __init__(self, output: Path, *, force: bool = False) -> None:
+    def __init__(self, output: Path, *, force: bool = False, keep: Iterable[str] = (),
+                 protected: Iterable[Path] = ()) -> None:
         self.output = output.absolute()
         self.force = force
+        self.keep = tuple(keep)
+        self.protected = tuple(protected)
         self.check_owner()
         self.output.parent.mkdir(parents=True, exist_ok=True)
         self._clean_leftovers()
@@ -108,10 +111,20 @@ class Stage:
         out = self.output
         if out.is_symlink():
             raise OutputError(f"{out} is a symbolic link; point --output at a real folder")
+        real = out.resolve()
+        for folder in (*self.protected, Path.home()):
+            if folder.resolve().is_relative_to(real):
+                relation = "is" if real == folder.resolve() else "holds"
+                raise OutputError(f"{out} {relation} {folder}, which a build must never "
+                                  "replace; choose another --output, such as output/")
         if not out.exists():
             return
         if not out.is_dir():
             raise OutputError(f"{out} exists and is not a folder; choose another --output")
+        if (out / ".git").exists() and ".git" not in self.keep and not self.force:
+            raise OutputError(f"{out} holds a .git folder, which a build would delete. To "
+                              "deploy from a branch checked out there, add `keep: [.git]` to "
+                              "config.yaml; otherwise choose another --output.")
         if self.force or (out / MARKER).is_file() or not any(out.iterdir()):
             return
         raise OutputError(
@@ -150,12 +163,12 @@ class Stage:
     def discard(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
 
-    def commit(self, manifest: str, keep: Iterable[str] = ()) -> None:
+    def commit(self, manifest: str) -> None:
         """Swap the finished tree in place of output/; the old one becomes the spare."""
         (self.path / MARKER).write_text(f"{MARKER_HEAD}manifest: {manifest}\n", encoding="utf-8")
         self.check_owner()
         if self.output.exists():
-            for name in keep:
+            for name in self.keep:
                 self._keep(name)
             owned = (self.output / MARKER).is_file()
             old = self.spare if owned else self._sibling(f"old-{os.getpid()}")

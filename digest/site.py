@@ -204,6 +204,7 @@ def _plan_tags(result: SitePlan, paths: _Paths, config: Config, site: SiteView,
     for tag in by_name:
         base = f"/tags/{tag.slug}/"
         feeds = site.feeds
+        feed_url = None
         if config.feeds.per_tag:
             feed_url = url_path(site.base_path, f"{base}feed.xml")
             feeds = (FeedLink(f"{tag.name} ({config.title})", feed_url, "application/rss+xml"),
@@ -213,7 +214,8 @@ def _plan_tags(result: SitePlan, paths: _Paths, config: Config, site: SiteView,
                         "tag")
         items = [views[i] for i in members[tag.key]]
         result.pages += _paginate(paths, base, items, config.per_page, "list.html", meta,
-                                  {"heading": f"Tagged “{tag.name}”", "tag": tag}, site,
+                                  {"heading": f"Tagged “{tag.name}”", "tag": tag,
+                                   "tag_feed": feed_url}, site,
                                   owner=result.articles[members[tag.key][0]][0])
 
 

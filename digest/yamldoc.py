@@ -61,8 +61,14 @@ def _refuse_aliases(text: str) -> None:
             )
 
 
-def _mark_line(error: yaml.YAMLError) -> int | None:
-    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+def _mark_line(error: yaml.YAMLError, text: str) -> int | None:
+    """The line to blame: where the problem was seen, unless that is the end of the text
+    (an unclosed bracket or quote), then where the unfinished thing began."""
+    problem = getattr(error, "problem_mark", None)
+    context = getattr(error, "context_mark", None)
+    if problem is not None and context is not None and not text[problem.index:].strip():
+        return context.line + 1
+    mark = problem or context
     return mark.line + 1 if mark is not None else None
 
 
@@ -74,14 +80,14 @@ def load_mapping(text: str, first_line: int = 1) -> list[Field]:
     except YamlError as error:
         raise YamlError(error.message, (error.line or 1) + offset) from None
     except yaml.YAMLError as error:
-        line = _mark_line(error)
+        line = _mark_line(error, text)
         raise YamlError(_describe(error), line + offset if line else None) from None
     loader = Loader(text)
     try:
         try:
             node = loader.get_single_node()
         except yaml.YAMLError as error:
-            line = _mark_line(error)
+            line = _mark_line(error, text)
             raise YamlError(_describe(error), line + offset if line else None) from None
         if node is None:
             return []
@@ -94,6 +100,7 @@ def load_mapping(text: str, first_line: int = 1) -> list[Field]:
 
 def _fields(loader: yaml.SafeLoader, node: yaml.MappingNode, offset: int) -> list[Field]:
     fields: list[Field] = []
+    seen: dict[str, int] = {}
     for key_node, value_node in node.value:
         line = key_node.start_mark.line + 1 + offset
         if not isinstance(key_node, yaml.ScalarNode):
@@ -101,11 +108,19 @@ def _fields(loader: yaml.SafeLoader, node: yaml.MappingNode, offset: int) -> lis
         raw = None
         if isinstance(value_node, yaml.ScalarNode) and value_node.style in (None, ""):
             raw = value_node.value  # plain, unquoted: YAML may read it as something else
+        first = seen.setdefault(key_node.value, line)
+        if first != line:
+            fields.append(Field(key_node.value, line, raw=raw, error=f"is set twice, on line "
+                                f"{first} and again here; keep one"))
+            continue
         try:
             value = loader.construct_object(value_node, deep=True)
         except (yaml.YAMLError, ValueError, TypeError, OverflowError) as error:
             problem = error.problem if isinstance(error, yaml.MarkedYAMLError) else None
-            fields.append(Field(key_node.value, line, error=problem or str(error), raw=raw))
+            message = problem or str(error)
+            if raw is not None:
+                message = f"{raw!r} cannot be read: {message}"
+            fields.append(Field(key_node.value, line, error=message, raw=raw))
             continue
         children: tuple[Field, ...] = ()
         if isinstance(value_node, yaml.MappingNode):
