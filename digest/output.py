@@ -125,8 +125,9 @@ class Stage:
             raise OutputError(f"{out} holds a .git folder, which a build would delete. To "
                               "deploy from a branch checked out there, add `keep: [.git]` to "
                               "config.yaml; otherwise choose another --output.")
-        if self.force or (out / MARKER).is_file() or not any(out.iterdir()):
-            return
+        if self.force or (out / MARKER).is_file() or \
+                all(entry.name in self.keep for entry in out.iterdir()):
+            return  # ours, or holding nothing but what the build keeps
         raise OutputError(
             f"{out} is not empty and was not written by digest (no {MARKER} file in it), so "
             "building would replace what is there. Choose another --output, empty the folder, "

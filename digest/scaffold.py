@@ -58,6 +58,8 @@ def _yaml_scalar(value: object) -> str:
         return str(value)
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)  # a YAML double-quoted scalar
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_yaml_scalar(item) for item in value) + "]"
     raise TypeError(f"no YAML form for {value!r}")
 
 
@@ -66,7 +68,14 @@ def config_text(title: str, base_url: str, *, description: str = SAMPLE_DESCRIPT
     chosen: dict[str, object] = {"title": title, "base_url": base_url,
                                  "description": description}
     lines = [CONFIG_HEAD]
-    for key, default, doc in config_module.reference():
+    rows = config_module.reference()
+    # A section's keys go right under it, whatever order reference() lists them in.
+    ordered = [row for row in rows if "." not in row[0]]
+    for section in [row[0] for row in ordered if row[1] == "(section)"]:
+        at = next(i for i, row in enumerate(ordered) if row[0] == section)
+        children = [row for row in rows if row[0].startswith(section + ".")]
+        ordered[at + 1:at + 1] = children
+    for key, default, doc in ordered:
         depth = key.count(".")
         indent = "  " * depth
         name = key.rsplit(".", 1)[-1]
