@@ -55,7 +55,7 @@ class BuildReport:
         if self.cached:
             parts.append(f"{self.cached:,} articles from the cache")
         parts.append("output already up to date" if self.up_to_date
-                     else f"{self.rendered:,} files written")
+                     else f"{self.rendered:,} files rendered")
         if self.drafts:
             parts.append(f"{self.drafts} draft{'s' * (self.drafts != 1)} left out")
         if self.scheduled:
@@ -154,6 +154,13 @@ def build(config: Config, options: BuildOptions | None = None) -> BuildReport:
     return report
 
 
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
 def _write(out: Path, output_jobs: list[OutputJob], record: TreeRecord, store: ManifestStore,
            current: TreeRecord | None, config: Config, options: BuildOptions,
            jobs: int) -> int:
@@ -177,7 +184,13 @@ def _write(out: Path, output_jobs: list[OutputJob], record: TreeRecord, store: M
 
         def work(i: int) -> None:
             job = output_jobs[todo[i]]
-            output.write_file(stage.path, job.path, job.make())
+            data = job.make()
+            if _same_bytes(stage.path / job.path, data):
+                return
+            if _same_bytes(out / job.path, data):
+                output.link_file(out / job.path, stage.path, job.path)  # keeps its mtime
+            else:
+                output.write_file(stage.path, job.path, data)
 
         with Progress(enabled=options.progress).bar("Rendering", len(todo)) as advance:
             parallel.run_all(work, len(todo), jobs, advance)

@@ -1,0 +1,62 @@
+"""Throwaway digest sites in tmp_path, built from dicts, and the real CLI to run on them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+
+BASE_CONFIG: dict[str, Any] = {
+    "title": "Test Digest",
+    "description": "A digest for tests",
+    "base_url": "https://example.org/news/",
+    "language": "en",
+    "timezone": "Europe/Kyiv",
+    "author": "Test Desk",
+}
+
+
+def article(title: str = "A story", date: str = "2024-03-26T10:00:00+02:00",
+            body: str = "First paragraph.\n\nSecond paragraph.\n", **fields: Any) -> str:
+    """The text of an article file with the given front matter fields."""
+    front = {"title": title, "date": date, **fields}
+    text = yaml.safe_dump(front, allow_unicode=True, sort_keys=False)
+    return f"---\n{text}---\n\n{body}"
+
+
+def write_site(root: Path, files: dict[str, str | bytes],
+               config: dict[str, Any] | None = None) -> Path:
+    """Write config.yaml and the given files under root; return the config path."""
+    root.mkdir(parents=True, exist_ok=True)
+    cfg = {**BASE_CONFIG, **(config or {})}
+    config_path = root / "config.yaml"
+    config_path.write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False),
+                           encoding="utf-8")
+    for rel, data in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8")
+    return config_path
+
+
+def run_digest(*args: str, cwd: Path, env: dict[str, str] | None = None,
+               timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run the real `digest` command (as `python -m digest`) in cwd."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "digest", *args], cwd=cwd, env=full_env,
+                          capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    """Every file under root, by relative path, with its bytes."""
+    return {p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*")) if p.is_file()}

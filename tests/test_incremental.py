@@ -1,0 +1,133 @@
+"""Warm and incremental builds give exactly the bytes of a cold build, and leave
+unchanged files alone."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from sitekit import article, run_digest, tree, write_site
+
+from digest.build import BuildOptions, build
+from digest.config import load
+
+
+def _articles(count: int) -> dict[str, str]:
+    tags = [["climate", "energy"], ["energy"], ["Україна", "climate"], ["日本"], []]
+    return {
+        f"content/2024/0{1 + i % 3}/story-{i}.md": article(
+            title=f"Story number {i}", date=f"2024-0{1 + i % 3}-{10 + i % 15}T0{i % 10}:15:00+02:00",
+            tags=tags[i % len(tags)], body=f"Paragraph {i} with *emphasis*.\n\nMore text {i}.\n",
+            source={"name": "Agencies", "url": f"https://example.org/{i}"})
+        for i in range(count)
+    }
+
+
+def _cold(root: Path, target: Path) -> dict[str, bytes]:
+    result = run_digest("build", "-q", "--no-cache", "-o", str(target), cwd=root)
+    assert result.returncode == 0, result.stderr
+    return tree(target)
+
+
+def _warm(root: Path) -> dict[str, bytes]:
+    result = run_digest("build", "-q", cwd=root)
+    assert result.returncode == 0, result.stderr
+    return tree(root / "output")
+
+
+def test_incremental_builds_equal_cold_builds_over_a_sequence_of_changes(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    write_site(root, _articles(12), config={"per_page": 3})
+    content = root / "content/2024"
+
+    def edit_body() -> None:
+        path = content / "01/story-0.md"
+        path.write_text(path.read_text() + "\nAn added sentence.\n")
+
+    def add_article() -> None:
+        (content / "03/new-one.md").write_text(article(title="A new one", tags=["energy"],
+                                                      date="2024-03-30T10:00:00+02:00"))
+
+    def rename() -> None:
+        (content / "02/story-1.md").rename(content / "02/renamed-story.md")
+
+    def delete() -> None:
+        (content / "03/story-2.md").unlink()
+
+    def retag() -> None:
+        path = content / "01/story-3.md"
+        path.write_text(path.read_text().replace("energy", "Energy Policy"))
+
+    def change_template() -> None:
+        (root / "layouts").mkdir(exist_ok=True)
+        (root / "layouts/masthead.html").write_text(
+            '<p class="masthead-title"><a href="{{ site.home_url }}">{{ site.title }}!</a></p>\n')
+
+    def change_config() -> None:
+        config = root / "config.yaml"
+        config.write_text(config.read_text().replace("per_page: 3", "per_page: 4"))
+
+    def break_and_fix() -> None:
+        path = content / "01/story-6.md"
+        good = path.read_text()
+        path.write_text("---\ntitle: [unclosed\n---\n")
+        assert run_digest("build", "-q", cwd=root).returncode == 1
+        path.write_text(good)
+
+    steps = [lambda: None, edit_body, add_article, rename, delete, retag, change_template,
+             change_config, break_and_fix, lambda: None]
+    for number, step in enumerate(steps):
+        step()
+        warm = _warm(root)
+        cold = _cold(root, tmp_path / f"cold-{number}")
+        assert warm.keys() == cold.keys(), f"step {number} ({step.__name__})"
+        changed = [path for path in warm if warm[path] != cold[path]]
+        assert not changed, f"step {number} ({step.__name__}): {changed[:5]}"
+    assert "renamed-story" in "".join(warm)
+    assert not any("story-2/" in path for path in warm)
+
+
+def test_unchanged_files_keep_their_mtimes_and_a_no_change_build_touches_nothing(
+        tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    config_path = write_site(root, _articles(6))
+    config = load(config_path)
+    first = build(config)
+    assert first.rendered > 0
+    page = root / "output/2024/03/12/story-2/index.html"
+    old_stat = page.stat()
+    again = build(config)
+    assert again.up_to_date and again.rendered == 0
+    assert page.stat().st_mtime_ns == old_stat.st_mtime_ns
+    edited = root / "content/2024/01/story-0.md"
+    edited.write_text(edited.read_text() + "\nMore.\n")
+    third = build(config)
+    assert 0 < third.rendered < first.rendered
+    assert page.stat().st_mtime_ns == old_stat.st_mtime_ns
+    assert third.cached == 5
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_output_does_not_depend_on_the_number_of_processes(tmp_path: Path, jobs: str) -> None:
+    root = tmp_path / "site"
+    # per_page 1 makes hundreds of pages, so the parallel paths really run.
+    write_site(root, _articles(150), config={"per_page": 1})
+    reference = _cold(root, tmp_path / "reference")
+    result = run_digest("build", "-q", "--no-cache", "--jobs", jobs, "-o",
+                        str(tmp_path / "out"), cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert tree(tmp_path / "out") == reference
+    assert len(reference) > 300
+
+
+def test_a_deleted_cache_only_costs_time(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    write_site(root, _articles(5))
+    before = _warm(root)
+    for path in sorted((root / ".digest-cache").rglob("*"), reverse=True):
+        path.unlink() if path.is_file() else path.rmdir()
+    assert _warm(root) == before
+    (root / ".digest-cache/articles.sqlite").write_bytes(b"not a database")
+    os.utime(root / "content/2024/01/story-0.md")
+    assert _warm(root) == before
