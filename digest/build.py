@@ -117,6 +117,7 @@ def build(config: Config, options: BuildOptions | None = None) -> BuildReport:
     renderer = render.Renderer(config.folder("layouts_dir"), site, config.root)
     site_key = _site_key(config, renderer)
 
+    output.check_owner(out, force=options.force, keep=config.keep, protected=_protected(config))
     sources = content.scan(config.folder("content_dir"), settings)
     inputs = _inputs_key(site_key, sources, cache, options)
     current = store.load(output.read_marker(out)) if out.is_dir() else None
@@ -154,6 +155,12 @@ def build(config: Config, options: BuildOptions | None = None) -> BuildReport:
     return report
 
 
+def _protected(config: Config) -> tuple[Path, ...]:
+    """Folders an output folder must never be, nor hold."""
+    return (config.root, *(config.folder(name) for name in (
+        "content_dir", "layouts_dir", "static_dir", "cache_dir")))
+
+
 def _same_bytes(path: Path, data: bytes) -> bool:
     try:
         return path.stat().st_size == len(data) and path.read_bytes() == data
@@ -165,9 +172,8 @@ def _write(out: Path, output_jobs: list[OutputJob], record: TreeRecord, store: M
            current: TreeRecord | None, config: Config, options: BuildOptions,
            jobs: int) -> int:
     """Bring the spare tree (or a new one) up to date, then swap it in; returns files made."""
-    stage = output.Stage(out, force=options.force, keep=config.keep, protected=[
-        config.root, *(config.folder(name) for name in ("content_dir", "layouts_dir",
-                                                         "static_dir", "cache_dir"))])
+    stage = output.Stage(out, force=options.force, keep=config.keep,
+                         protected=_protected(config))
     try:
         spare = store.load(output.read_marker(stage.spare))
         stage.start(spare.files if spare else None)

@@ -85,6 +85,34 @@ def read_marker(tree: Path) -> str | None:
     return lines[1].removeprefix("manifest: ") if len(lines) > 1 else None
 
 
+def check_owner(out: Path, *, force: bool, keep: tuple[str, ...],
+                protected: tuple[Path, ...]) -> None:
+    """Refuse to replace a folder that digest does not own, or that holds the site."""
+    if out.is_symlink():
+        raise OutputError(f"{out} is a symbolic link; point --output at a real folder")
+    real = out.resolve()
+    for folder in (*protected, Path.home()):
+        if folder.resolve().is_relative_to(real):
+            relation = "is" if real == folder.resolve() else "holds"
+            raise OutputError(f"{out} {relation} {folder}, which a build must never "
+                              "replace; choose another --output, such as output/")
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise OutputError(f"{out} exists and is not a folder; choose another --output")
+    if (out / ".git").exists() and ".git" not in keep and not force:
+        raise OutputError(f"{out} holds a .git folder, which a build would delete. To "
+                          "deploy from a branch checked out there, add `keep: [.git]` to "
+                          "config.yaml; otherwise choose another --output.")
+    if force or (out / MARKER).is_file() or \
+            all(entry.name in keep for entry in out.iterdir()):
+        return  # ours, or holding nothing but what the build keeps
+    raise OutputError(
+        f"{out} is not empty and was not written by digest (no {MARKER} file in it), so "
+        "building would replace what is there. Choose another --output, empty the folder, "
+        "or pass --force if it really is a build folder to replace.")
+
+
 class Stage:
     """A new output tree under construction, beside output/."""
 
@@ -108,30 +136,7 @@ class Stage:
         return self._sibling("spare")
 
     def check_owner(self) -> None:
-        out = self.output
-        if out.is_symlink():
-            raise OutputError(f"{out} is a symbolic link; point --output at a real folder")
-        real = out.resolve()
-        for folder in (*self.protected, Path.home()):
-            if folder.resolve().is_relative_to(real):
-                relation = "is" if real == folder.resolve() else "holds"
-                raise OutputError(f"{out} {relation} {folder}, which a build must never "
-                                  "replace; choose another --output, such as output/")
-        if not out.exists():
-            return
-        if not out.is_dir():
-            raise OutputError(f"{out} exists and is not a folder; choose another --output")
-        if (out / ".git").exists() and ".git" not in self.keep and not self.force:
-            raise OutputError(f"{out} holds a .git folder, which a build would delete. To "
-                              "deploy from a branch checked out there, add `keep: [.git]` to "
-                              "config.yaml; otherwise choose another --output.")
-        if self.force or (out / MARKER).is_file() or \
-                all(entry.name in self.keep for entry in out.iterdir()):
-            return  # ours, or holding nothing but what the build keeps
-        raise OutputError(
-            f"{out} is not empty and was not written by digest (no {MARKER} file in it), so "
-            "building would replace what is there. Choose another --output, empty the folder, "
-            "or pass --force if it really is a build folder to replace.")
+        check_owner(self.output, force=self.force, keep=self.keep, protected=self.protected)
 
     def _clean_leftovers(self) -> None:
         prefix = f".{self.output.name}.digest-"

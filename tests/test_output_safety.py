@@ -1,0 +1,155 @@
+"""A build either fully succeeds or changes nothing; digest never replaces what it does not own;
+the output is the same bytes whatever the machine's time zone, locale, hash seed or file order."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sitekit import REPO, article, run_digest, tree, write_site
+
+EPOCH = "1767225600"  # 2026-01-01: fixes which articles are "in the future"
+
+
+def _big_site(root: Path, count: int = 600) -> None:
+    files = {f"content/2024/{1 + i % 12:02d}/item-{i}.md": article(
+        title=f"Item {i}", date=f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}T10:00:00+00:00",
+        tags=[f"tag-{i % 40}", "common"], body=("A paragraph of text. " * 40 + "\n\n") * 4)
+        for i in range(count)}
+    write_site(root, files, config={"per_page": 2})
+
+
+def test_killing_a_build_at_any_moment_leaves_the_previous_output_intact(
+        tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    _big_site(root)
+    assert run_digest("build", "-q", cwd=root).returncode == 0
+    before = tree(root / "output")
+    # Change everything, so the next build has real work to do at every stage.
+    config = root / "config.yaml"
+    config.write_text(config.read_text().replace("Test Digest", "Renamed Digest"))
+    for delay in (0.05, 0.3, 0.8, 1.5, 2.5):
+        process = subprocess.Popen([sys.executable, "-m", "digest", "build", "-q"], cwd=root,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   start_new_session=True)
+        time.sleep(delay)
+        if process.poll() is not None:
+            break  # finished before the kill: nothing more to learn at longer delays
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        assert tree(root / "output") == before, f"output changed when killed after {delay} s"
+    result = run_digest("build", "-q", cwd=root)
+    assert result.returncode == 0, result.stderr
+    after = tree(root / "output")
+    assert after != before and "Renamed Digest" in after["index.html"].decode()
+    leftovers = [p.name for p in root.iterdir() if "digest-tmp" in p.name]
+    assert leftovers == []
+
+
+@pytest.mark.parametrize("target", [".", "content", "~"])
+def test_building_into_the_site_content_or_home_folder_is_refused(tmp_path: Path,
+                                                                    target: str) -> None:
+    root = tmp_path / "site"
+    write_site(root, {"content/a.md": article()})
+    before = tree(root)
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "notes.txt").write_text("mine")
+    result = run_digest("build", "-o", target.replace("~", str(home)), "--force", cwd=root,
+                        env={"HOME": str(home)})
+    assert result.returncode == 1
+    assert "must never replace" in result.stderr and "Traceback" not in result.stderr
+    assert tree(root) == before
+    assert (home / "notes.txt").read_text() == "mine"
+
+
+def test_a_folder_with_git_or_foreign_files_is_refused_unless_kept(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    write_site(root, {"content/a.md": article()})
+    deploy = root / "deploy"
+    (deploy / ".git").mkdir(parents=True)
+    (deploy / ".git/HEAD").write_text("ref: refs/heads/gh-pages\n")
+    result = run_digest("build", "-o", "deploy", cwd=root)
+    assert result.returncode == 1 and "keep: [.git]" in result.stderr
+    assert (deploy / ".git/HEAD").exists()
+
+    foreign = root / "stuff"
+    foreign.mkdir()
+    (foreign / "thesis.tex").write_text("precious")
+    result = run_digest("build", "-o", "stuff", cwd=root)
+    assert result.returncode == 1 and "not written by digest" in result.stderr
+    assert (foreign / "thesis.tex").read_text() == "precious"
+
+    config = root / "config.yaml"
+    config.write_text(config.read_text() + "keep: [.git, CNAME]\n")
+    assert run_digest("build", "-q", "-o", "deploy", cwd=root).returncode == 0
+    (deploy / "CNAME").write_text("news.example.org\n")
+    (root / "content/b.md").write_text(article(title="Another", date="2024-03-27"))
+    assert run_digest("build", "-q", "-o", "deploy", cwd=root).returncode == 0
+    assert (deploy / ".git/HEAD").read_text() == "ref: refs/heads/gh-pages\n"
+    assert (deploy / "CNAME").read_text() == "news.example.org\n"
+    assert (deploy / "index.html").exists()
+
+
+def test_the_output_holds_no_symbolic_links(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    outside = tmp_path / "secret.txt"
+    outside.write_text("secret")
+    write_site(root, {"content/a.md": article(), "static/logo.txt": "logo"})
+    (root / "static/leak.txt").symlink_to(outside)
+    (root / "static/inside.txt").symlink_to(root / "static/logo.txt")
+    assert run_digest("build", "-q", cwd=root).returncode == 0
+    links = [p for p in (root / "output").rglob("*") if p.is_symlink()]
+    assert links == []
+    assert not (root / "output/leak.txt").exists()
+    assert (root / "output/inside.txt").read_text() == "logo"
+
+
+def _copy_in_reverse_order(source: Path, target: Path) -> None:
+    """The same files, created in the opposite order (so directory listings differ)."""
+    for path in sorted(source.rglob("*"), reverse=True):
+        if path.is_file():
+            destination = target / path.relative_to(source)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, destination)
+
+
+def test_output_is_identical_across_time_zones_locales_hash_seeds_and_file_order(
+        tmp_path: Path) -> None:
+    variants = [
+        {"TZ": "UTC", "LANG": "C", "LC_ALL": "C", "PYTHONHASHSEED": "1"},
+        {"TZ": "Asia/Tokyo", "LANG": "de_DE.UTF-8", "LC_ALL": "de_DE.UTF-8",
+         "PYTHONHASHSEED": "2"},
+        {"TZ": "America/Los_Angeles", "LANG": "uk_UA.UTF-8", "LC_ALL": "uk_UA.UTF-8",
+         "PYTHONHASHSEED": "random"},
+    ]
+    trees = []
+    for number, env in enumerate(variants):
+        site = tmp_path / f"site-{number}"
+        for name in ("config.yaml",):
+            site.mkdir()
+            shutil.copyfile(REPO / name, site / name)
+        if number % 2:
+            _copy_in_reverse_order(REPO / "content", site / "content")
+            _copy_in_reverse_order(REPO / "layouts", site / "layouts")
+        else:
+            shutil.copytree(REPO / "content", site / "content")
+            shutil.copytree(REPO / "layouts", site / "layouts")
+        result = run_digest("build", "-q", "--jobs", str(1 + number % 2), cwd=site,
+                            env={**env, "SOURCE_DATE_EPOCH": EPOCH})
+        assert result.returncode == 0, result.stderr
+        trees.append(tree(site / "output"))
+    assert trees[0] == trees[1] == trees[2]
+    # The wall clock matters only through SOURCE_DATE_EPOCH: a later clock with nothing
+    # newly due gives the same bytes.
+    later = run_digest("build", "-q", "--no-cache", "-o", str(tmp_path / "later"),
+                       cwd=tmp_path / "site-0",
+                       env={"SOURCE_DATE_EPOCH": str(int(EPOCH) + 86400 * 30)})
+    assert later.returncode == 0
+    assert tree(tmp_path / "later") == trees[0]
