@@ -31,6 +31,9 @@ from digest.yamldoc import Field
 KNOWN_FIELDS = ("title", "date", "updated", "tags", "summary", "source", "dateline", "authors",
                 "image", "lang", "slug", "id", "draft", "extra")
 MAX_BODY_CHARS = 500_000
+# Device names Windows refuses as file names (a clone of the site there would break).
+RESERVED_NAMES = {"con", "prn", "aux", "nul", *(f"com{n}" for n in range(1, 10)),
+                  *(f"lpt{n}" for n in range(1, 10))}
 _DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}[-_]")
 _LANG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 _DATE_HINT = "write it as 2024-03-26, 2024-03-26 21:57 or 2024-03-26T21:57:13+02:00"
@@ -151,6 +154,9 @@ def read_article(data: bytes, rel: str, settings: Settings, renderer: Renderer) 
     lines: dict[str, int] = {}
     for item in fields:
         lines[item.key] = item.line
+        if item.key not in KNOWN_FIELDS and item.surprise():
+            reader.error(item.line, item.key, str(item.surprise()))
+            continue
         if item.key not in KNOWN_FIELDS:
             close = difflib.get_close_matches(item.key, KNOWN_FIELDS, n=1)
             hint = f"; did you mean '{close[0]}'?" if close else "; put custom fields under extra:"
@@ -214,6 +220,10 @@ def _convert(reader: _Reader, item: Field) -> Any:
             reader.error(item.line, key, f"{text!r} is not a slug: use letters, digits and "
                          f"'-' only{hint}")
             return None
+        if text and text.lower() in RESERVED_NAMES:
+            reader.error(item.line, key, f"{text!r} is a reserved file name on Windows; "
+                         "choose another slug")
+            return None
         return text.lower() if text else None
     if key == "source":
         return _source(reader, item)
@@ -246,8 +256,9 @@ def _assemble(reader: _Reader, values: dict[str, Any], lines: dict[str, int], bo
     when: datetime = values["date"].astimezone(reader.tz)
     updated = values.get("updated")
     slug = values.get("slug") or slugify(_DATE_PREFIX.sub("", Path(rel).stem))
-    if not slug:
-        reader.error(1, "slug", "the file name gives no slug; add a 'slug:' field")
+    if not slug or slug in RESERVED_NAMES:
+        reader.error(1, "slug", f"the file name gives {'no slug' if not slug else repr(slug)}, "
+                     "which cannot be a URL segment; add a 'slug:' field")
         return result
     tags: dict[str, Tag] = {}
     for name in values.get("tags") or []:

@@ -64,6 +64,9 @@ class Renderer:
 
     def render(self, page: Page) -> bytes:
         what = f"page {page.url}"
+        article = page.context.get("article")
+        if isinstance(article, ArticleView):
+            what += f" of {article.source_path}"
         template = self._template(page.template, what)
         return self._run(template, page.context, what).encode("utf-8")
 

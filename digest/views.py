@@ -94,6 +94,7 @@ class ArticleView:
     lang: str | None
     dir: str
     id: str
+    source_path: str  # the article's file, for error messages
     key: int  # position in the newest-first list, for caching rendered entries
     fingerprint: str  # changes whenever anything about the article changes
     extra: dict[str, Any] = field(default_factory=dict)
@@ -173,6 +174,7 @@ def article_view(article: Article, url: str, site: SiteView, key: int) -> Articl
         updated=Moment.of(article.updated) if article.updated else None, tags=tags,
         source=article.source, dateline=article.dateline, authors=article.authors,
         summary=article.summary, body=Markup(article.body_html), image=article.image,
-        lang=article.lang, dir=text_direction(article.lang), id=article.id, key=key,
-        fingerprint=fingerprint(article, url), extra=article.extra,
+        lang=article.lang, dir=text_direction(article.lang), id=article.id,
+        source_path=article.source_path, key=key, fingerprint=fingerprint(article, url),
+        extra=article.extra,
     )

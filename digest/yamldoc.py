@@ -17,6 +17,7 @@ import yaml
 Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
+_UNKNOWN_TAG = re.compile(r"could not determine a constructor for the tag '([^']*)'")
 _YAML11_BOOLS = {"y", "yes", "n", "no", "on", "off"}
 
 
@@ -118,6 +119,10 @@ def _fields(loader: yaml.SafeLoader, node: yaml.MappingNode, offset: int) -> lis
         except (yaml.YAMLError, ValueError, TypeError, OverflowError) as error:
             problem = error.problem if isinstance(error, yaml.MarkedYAMLError) else None
             message = problem or str(error)
+            tag = _UNKNOWN_TAG.search(message)
+            if tag:
+                message = (f"the YAML tag {tag.group(1)!r} is not allowed; front matter holds "
+                           "plain values only")
             if raw is not None:
                 message = f"{raw!r} cannot be read: {message}"
             fields.append(Field(key_node.value, line, error=message, raw=raw))
