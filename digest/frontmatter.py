@@ -10,7 +10,8 @@ from digest.yamldoc import Field, YamlError, load_mapping
 MAX_FILE_BYTES = 2_000_000
 MAX_FRONT_MATTER_CHARS = 64_000
 _CLOSING = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
-_EXAMPLE = "---\ntitle: \"…\"\ndate: 2024-03-26\n---"
+# One line, so that every error stays one line (file:line: message) in a list of errors.
+_EXAMPLE = "a line '---', then title: and date: lines, then a line '---'"
 
 
 def decode(path: str, data: bytes) -> str:
@@ -31,11 +32,11 @@ def decode(path: str, data: bytes) -> str:
 def split(path: str, text: str) -> tuple[list[Field], str, int]:
     """Front matter fields, the body, and the line the body starts on."""
     if not text.strip():
-        raise ContentError(path, None, None, f"the file is empty; an article starts with "
-                           f"front matter:\n{_EXAMPLE}")
+        raise ContentError(path, None, None, f"the file is empty; an article begins with "
+                           f"front matter: {_EXAMPLE}")
     if not (text.startswith("---\n") or text.rstrip(" \t") == "---"):
-        raise ContentError(path, 1, None, "no front matter: the file must begin with a line "
-                           f"'---', then title: and date:, then '---':\n{_EXAMPLE}")
+        raise ContentError(path, 1, None, f"no front matter: an article must begin with "
+                           f"{_EXAMPLE}")
     closing = _CLOSING.search(text, 4)
     if closing is None:
         raise ContentError(path, 1, None, "the front matter that starts on line 1 is never "

@@ -76,7 +76,7 @@ class _Paths:
         self.errors.append(ContentError(
             where, line, "slug" if target else None,
             f"{first} and {what} both want /{output_path}; give one of them a different "
-            "slug: (or file name)"))
+            "slug (or file name)"))
 
 
 def _article_url(config: Config, article: Article) -> str:
@@ -147,11 +147,12 @@ def plan(articles: list[Article], config: Config, site: SiteView) -> SitePlan:
     views = [article_view(a, url_path(site.base_path, u), site, i)
              for i, (a, u) in enumerate(zip(ordered, urls, strict=True))]
     result = SitePlan(list(zip(ordered, views, strict=True)))
-    ids: dict[str, Article] = {}
+    ids: dict[str, tuple[Article, str]] = {}
     for article, url in zip(ordered, urls, strict=True):
         paths.claim(output_file(url), article.source_path, article)
-        first = ids.setdefault(article.id, article)
-        if first is not article:
+        first, first_url = ids.setdefault(article.id, (article, url))
+        # Same id and same URL (same slug and day): the URL clash says it already.
+        if first is not article and first_url != url:
             paths.errors.append(ContentError(
                 article.source_path, article.lines.get("id", 1), "id",
                 f"the feed id {article.id!r} is also used by {first.source_path}; "
@@ -201,7 +202,16 @@ def _plan_tags(result: SitePlan, paths: _Paths, config: Config, site: SiteView,
     paths.claim("tags/index.html", "the tag index")
     result.pages.append(Page(site.tags_url, "tags/index.html", "tags.html",
                              {"page": index, "tags": result.tags}))
+    by_slug: dict[str, Tag] = {}
     for tag in by_name:
+        first = by_slug.setdefault(unicodedata.normalize("NFC", tag.slug).casefold(), tag)
+        if first is not tag:  # 'C' and 'C++': two tags, one URL
+            article = result.articles[members[tag.key][0]][0]
+            paths.errors.append(ContentError(
+                article.source_path, article.lines.get("tags", 1), "tags",
+                f"the tags '{first.name}' and '{tag.name}' both get the URL /tags/{tag.slug}/; "
+                "rename one of them"))
+            continue
         base = f"/tags/{tag.slug}/"
         feeds = site.feeds
         feed_url = None

@@ -19,6 +19,7 @@ Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
 _UNKNOWN_TAG = re.compile(r"could not determine a constructor for the tag '([^']*)'")
 _YAML11_BOOLS = {"y", "yes", "n", "no", "on", "off"}
+_DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
 
 
 class YamlError(Exception):
@@ -48,6 +49,9 @@ class Field:
             return f"{self.raw!r} is read as a boolean by YAML; write true or false"
         if isinstance(self.value, int | float) and _SEXAGESIMAL.match(self.raw):
             return f"{self.raw!r} is read as a base-60 number by YAML; quote it: \"{self.raw}\""
+        if type(self.value) is int and not _DECIMAL.fullmatch(self.raw):  # 010, 0x1F, 1_0
+            return (f"{self.raw!r} is read as the number {self.value} by YAML; write "
+                    f"{self.value}, or quote it: \"{self.raw}\"")
         return None
 
 
