@@ -10,7 +10,10 @@ import click
 from digest import __version__
 from digest import config as config_module
 from digest.build import BuildOptions, build
+from digest.check import check_command
 from digest.errors import DigestError
+from digest.scaffold import init_command
+from digest.serve import serve_command
 
 CONFIG_OPTION = click.option("--config", "config_path", type=click.Path(path_type=Path),
                              default=Path("config.yaml"), show_default=True,
@@ -53,9 +56,14 @@ def build_command(config_path: Path, output: Path | None, base_url: str | None, 
         click.echo(report.summary())
 
 
+cli.add_command(init_command)
+cli.add_command(check_command)
+cli.add_command(serve_command)
+
+
 def main() -> None:
     try:
-        cli.main(standalone_mode=False)
+        code = cli.main(standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(1)
@@ -67,3 +75,4 @@ def main() -> None:
         sys.exit(1)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -37,8 +37,6 @@ CONFIG_HEAD = """\
 NOTES = {
     "base_url": "The GitHub Pages workflow replaces it with the real address when it builds "
                 "(digest build --base-url), so the site also works under a project sub-path.",
-    "timezone": "Dates written without an offset are read in it, and the date archives and "
-                "URLs use it.",
 }
 
 
@@ -67,7 +65,7 @@ def config_text(title: str, base_url: str, *, description: str = SAMPLE_DESCRIPT
     """config.yaml with a comment above every key, from `digest.config.reference()`."""
     chosen: dict[str, object] = {"title": title, "base_url": base_url,
                                  "description": description}
-    lines = [CONFIG_HEAD]
+    lines = [CONFIG_HEAD.rstrip("\n")]
     rows = config_module.reference()
     # A section's keys go right under it, whatever order reference() lists them in.
     ordered = [row for row in rows if "." not in row[0]]
@@ -85,7 +83,8 @@ def config_text(title: str, base_url: str, *, description: str = SAMPLE_DESCRIPT
         if depth == 0:
             lines.append("")
         lines += textwrap.wrap(comment, width=88 - len(indent), initial_indent=f"{indent}# ",
-                               subsequent_indent=f"{indent}# ")
+                               subsequent_indent=f"{indent}# ", break_on_hyphens=False,
+                               break_long_words=False)
         if default == "(section)":
             lines.append(f"{indent}{name}:")
             continue
