@@ -14,10 +14,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from digest import __version__, content, output, parallel, render
-from digest.cache import ArticleCache
+from digest.cache import ArticleCache, code_key
 from digest.config import Config
 from digest.errors import ContentErrors, StrictError
-from digest.jobs import OutputJob, plan_jobs
+from digest.jobs import OutputJob, plan_jobs, static_files
 from digest.manifest import ManifestStore, TreeRecord
 from digest.progress import Progress
 from digest.site import plan
@@ -76,14 +76,14 @@ def now() -> datetime:
 def _site_key(config: Config, renderer: render.Renderer) -> str:
     """What every output file depends on: digest, the config and the templates."""
     portable = replace(config, root=Path("."), path="")
-    digest = hashlib.blake2b(repr((__version__, portable)).encode(), digest_size=16)
+    digest = hashlib.blake2b(repr((code_key(), portable)).encode(), digest_size=16)
     for path in renderer.template_files():
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 
 def _inputs_key(site_key: str, sources: content.Sources, cache: ArticleCache | None,
-                options: BuildOptions) -> str:
+                config: Config, options: BuildOptions) -> str:
     if cache is None:
         return ""
     digest = hashlib.blake2b(repr((site_key, options.drafts)).encode(), digest_size=16)
@@ -91,6 +91,9 @@ def _inputs_key(site_key: str, sources: content.Sources, cache: ArticleCache | N
         digest.update(cache.key(rel, data).encode())
     for error in sources.errors:
         digest.update(str(error).encode())
+    for path in static_files(config):  # name, size and mtime: cheap, and enough to notice
+        stat = path.stat()
+        digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
     return digest.hexdigest()
 
 
@@ -119,7 +122,7 @@ def build(config: Config, options: BuildOptions | None = None) -> BuildReport:
 
     output.check_owner(out, force=options.force, keep=config.keep, protected=_protected(config))
     sources = content.scan(config.folder("content_dir"), settings)
-    inputs = _inputs_key(site_key, sources, cache, options)
+    inputs = _inputs_key(site_key, sources, cache, config, options)
     current = store.load(output.read_marker(out)) if out.is_dir() else None
     if current is not None and _up_to_date(current, inputs, options, moment):
         report = BuildReport(**current.report, up_to_date=True, output=out)

@@ -8,6 +8,7 @@ a cache restored from elsewhere cannot run code). Deleting the folder is safe.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import sqlite3
@@ -27,8 +28,18 @@ from digest.models import Article, Source, Tag
 SCHEMA = 1
 
 
+@functools.cache
+def code_key() -> str:
+    """digest's own code: a change to it (even at one version) invalidates what it made."""
+    digest = hashlib.blake2b(__version__.encode(), digest_size=16)
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def salt(settings: Settings) -> bytes:
-    return repr((SCHEMA, __version__, SETTINGS_KEY, settings.timezone, settings.host,
+    return repr((SCHEMA, code_key(), SETTINGS_KEY, settings.timezone, settings.host,
                  settings.base_path)).encode()
 
 

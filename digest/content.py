@@ -127,7 +127,7 @@ class _Reader:
             return []
         out = []
         for value in values:
-            text = self.text(item, value if isinstance(value, str) else value or 0)
+            text = self.text(item, "" if value is None else value)
             if text:
                 out.append(text)
             elif text == "":

@@ -50,8 +50,11 @@ def key_of(context: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
     return tuple(parts)
 
 
-def _static_jobs(folders: list[tuple[Path, str]]) -> list[OutputJob]:
-    """Files copied as they are; the first folder that has a path wins."""
+def _static_sources(config: Config) -> dict[str, Path]:
+    """Files copied as they are, by output path; the first folder that has a path wins."""
+    layouts = config.folder("layouts_dir")
+    folders = [(config.folder("static_dir"), ""), (layouts / "static", "static"),
+               (render.THEME / "static", "static")]
     found: dict[str, Path] = {}
     for folder, prefix in folders:
         if not folder.is_dir():
@@ -64,8 +67,16 @@ def _static_jobs(folders: list[tuple[Path, str]]) -> list[OutputJob]:
             if not path.resolve().is_relative_to(real):
                 continue  # a symbolic link out of the folder is not followed
             found.setdefault("/".join(filter(None, (prefix, *rel_parts))), path)
+    return dict(sorted(found.items()))
+
+
+def static_files(config: Config) -> list[Path]:
+    return list(_static_sources(config).values())
+
+
+def _static_jobs(config: Config) -> list[OutputJob]:
     jobs = []
-    for rel, path in sorted(found.items()):
+    for rel, path in _static_sources(config).items():
         data = path.read_bytes()
         jobs.append(OutputJob(rel, _hash("static", data), lambda data=data: data))
     return jobs
@@ -87,7 +98,4 @@ def plan_jobs(site_plan: SitePlan, config: Config, site: SiteView, renderer: ren
         fixed["CNAME"] = f"{config.cname}\n".encode()
     jobs += [OutputJob(path, _hash("fixed", data), lambda data=data: data)
              for path, data in fixed.items()]
-    layouts = config.folder("layouts_dir")
-    jobs += _static_jobs([(config.folder("static_dir"), ""), (layouts / "static", "static"),
-                          (render.THEME / "static", "static")])
-    return jobs
+    return jobs + _static_jobs(config)

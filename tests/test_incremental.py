@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sitekit import article, run_digest, tree, write_site
 
-from digest.build import BuildOptions, build
+from digest.build import build
 from digest.config import load
 
 
@@ -17,7 +17,8 @@ def _articles(count: int) -> dict[str, str]:
     tags = [["climate", "energy"], ["energy"], ["Україна", "climate"], ["日本"], []]
     return {
         f"content/2024/0{1 + i % 3}/story-{i}.md": article(
-            title=f"Story number {i}", date=f"2024-0{1 + i % 3}-{10 + i % 15}T0{i % 10}:15:00+02:00",
+            title=f"Story number {i}",
+            date=f"2024-0{1 + i % 3}-{10 + i % 15}T0{i % 10}:15:00+02:00",
             tags=tags[i % len(tags)], body=f"Paragraph {i} with *emphasis*.\n\nMore text {i}.\n",
             source={"name": "Agencies", "url": f"https://example.org/{i}"})
         for i in range(count)
