@@ -91,6 +91,8 @@ def _inputs_key(site_key: str, sources: content.Sources, cache: ArticleCache | N
         digest.update(cache.key(rel, data).encode())
     for error in sources.errors:
         digest.update(str(error).encode())
+    for data, rel in sources.notes:
+        digest.update(rel.encode() + b"\0" + hashlib.blake2b(data).digest())
     for path in static_files(config):  # name, size and mtime: cheap, and enough to notice
         stat = path.stat()
         digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
@@ -133,7 +135,7 @@ def build(config: Config, options: BuildOptions | None = None) -> BuildReport:
                           mapper=parallel.article_mapper(jobs), cache=cache)
     errors = list(loaded.errors)
     try:
-        site_plan = plan(loaded.articles, config, site)
+        site_plan = plan(loaded.articles, config, site, loaded.notes)
     except ContentErrors as error:
         errors += error.errors
     if errors:

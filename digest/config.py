@@ -49,6 +49,11 @@ class Config:
     permalink: str = _doc("URL pattern of article pages, from {year} {month} {day} {slug}.",
                           default="/{year}/{month}/{day}/{slug}/")
     per_page: int = _doc("Articles per page on the home page and tag pages.", default=10)
+    editions: str = _doc("Read the digest as editions: daily, weekly or off.", default="daily")
+    week_start: str = _doc("First day of a weekly edition (monday … sunday).",
+                           default="monday")
+    search: bool = _doc("Full-text search with Pagefind (pip install 'digest[search]').",
+                        default=False)
     feeds: FeedConfig = field(default_factory=FeedConfig,
                               metadata={"doc": "Feed settings: items, per_tag, full_content."})
     cname: str | None = _doc("Custom domain for GitHub Pages; writes output/CNAME.", default=None)
@@ -207,6 +212,11 @@ def _validate(cfg: Config, lines: dict[str, int]) -> Config:
         fail("permalink", problem)
     if cfg.cname is not None and not re.fullmatch(r"[A-Za-z0-9.-]+\.[A-Za-z]{2,}", cfg.cname):
         fail("cname", f"{cfg.cname!r} is not a domain name like news.example.org")
+    if cfg.editions not in ("daily", "weekly", "off"):
+        fail("editions", f"{cfg.editions!r} is not one of daily, weekly, off")
+    weekdays = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+    if cfg.week_start not in weekdays:
+        fail("week_start", f"{cfg.week_start!r} is not a weekday name like monday")
     for name in cfg.keep:
         try:
             safe_relative(name)

@@ -34,6 +34,7 @@ MAX_BODY_CHARS = 500_000
 # Device names Windows refuses as file names (a clone of the site there would break).
 RESERVED_NAMES = {"con", "prn", "aux", "nul", *(f"com{n}" for n in range(1, 10)),
                   *(f"lpt{n}" for n in range(1, 10))}
+_EDITION_ID = re.compile(r"\d{4}-\d{2}-\d{2}|\d{4}-W\d{2}")
 _DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}[-_]")
 _LANG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 _DATE_HINT = "write it as 2024-03-26, 2024-03-26 21:57 or 2024-03-26T21:57:13+02:00"
@@ -65,6 +66,7 @@ class LoadResult:
     scheduled: int = 0
     cached: int = 0  # articles that came from the build cache
     next_change: datetime | None = None  # when the first scheduled article is due
+    notes: dict[str, tuple[str | None, str]] = field(default_factory=dict)  # editors' notes
 
 
 class _Reader:
@@ -367,6 +369,7 @@ class Sources:
 
     items: list[tuple[bytes, str]]  # (data, path relative to the site root)
     errors: list[ContentError]
+    notes: list[tuple[bytes, str]] = field(default_factory=list)  # editors' notes
 
 
 def scan(content_dir: Path, settings: Settings) -> Sources:
@@ -376,13 +379,42 @@ def scan(content_dir: Path, settings: Settings) -> Sources:
                              "the content folder does not exist; create it and add articles")
         return Sources([], [error])
     files, errors = find_files(content_dir, Path(settings.root))
-    items: list[tuple[bytes, str]] = []
-    for path, rel in files:
+    notes_dir = content_dir / "editions"
+    notes, _ = find_files(notes_dir, Path(settings.root)) if notes_dir.is_dir() else ([], [])
+    read: list[list[tuple[bytes, str]]] = [[], []]
+    for target, found in zip(read, (files, notes), strict=True):
+        for path, rel in found:
+            try:
+                target.append((path.read_bytes(), rel))
+            except OSError as error:
+                errors.append(ContentError(rel, None, None, f"cannot read: {error.strerror}"))
+    return Sources(read[0], errors, read[1])
+
+
+def read_notes(sources: Sources, renderer: Renderer) -> tuple[dict[str, tuple[str | None, str]],
+                                                            list[ContentError]]:
+    """Editors' notes, content/editions/<edition id>.md -> {id: (title, html)}."""
+    notes: dict[str, tuple[str | None, str]] = {}
+    errors: list[ContentError] = []
+    for data, rel in sources.notes:
+        edition_id = Path(rel).stem
+        if not _EDITION_ID.fullmatch(edition_id):
+            errors.append(ContentError(rel, None, None, "an editor's note is named after its "
+                                       "edition: 2024-03-26.md (daily) or 2024-W13.md (weekly)"))
+            continue
         try:
-            items.append((path.read_bytes(), rel))
-        except OSError as error:
-            errors.append(ContentError(rel, None, None, f"cannot read: {error.strerror}"))
-    return Sources(items, errors)
+            text = decode(rel, data)
+            title = None
+            if text.startswith("---\n"):
+                fields, text, _ = split(rel, text)
+                title = next((str(f.value) for f in fields if f.key == "title" and f.value),
+                             None)
+            notes[edition_id] = (title, renderer.render(clean(text)[0]))
+        except ContentError as error:
+            errors.append(error)
+        except MarkupError as error:
+            errors.append(ContentError(rel, None, "body", str(error)))
+    return notes, errors
 
 
 def load(sources: Sources, settings: Settings, *, drafts: bool, now: datetime,
@@ -404,4 +436,7 @@ def load(sources: Sources, settings: Settings, *, drafts: bool, now: datetime,
         cache.save(set(keys))
     loaded = finish(results, sources.errors, drafts=drafts, now=now)
     loaded.cached = len(items) - len(missing)
+    if sources.notes:
+        loaded.notes, note_errors = read_notes(sources, Renderer())
+        loaded.errors += note_errors
     return loaded

@@ -9,15 +9,17 @@ A feed's build date is its newest item's, never "now", so rebuilds are identical
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
+from digest import jsonfeed
 from digest.config import Config
-from digest.models import Article
-from digest.site import FeedSpec
+from digest.editions import Edition
+from digest.models import Article, EditionFeedSpec, FeedSpec
 from digest.views import ArticleView, SiteView
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -94,8 +96,44 @@ def _add(fg: FeedGenerator, article: Article, view: ArticleView, config: Config,
             fe.digest_via.title = article.source.name
 
 
+def render_editions(spec: EditionFeedSpec, config: Config, site: SiteView,
+                    body: Callable[[Edition], str]) -> bytes:
+    """The editions feed: one item per edition, whose content is the whole edition."""
+    fg = FeedGenerator()
+    fg.id(site.abs(spec.url) if spec.kind == "atom" else site.abs(spec.home_url))
+    fg.title(spec.title)
+    fg.subtitle(f"Every edition of {config.title}")
+    fg.description(f"Every edition of {config.title}")
+    fg.link(href=site.abs(spec.url), rel="self")
+    fg.link(href=site.abs(spec.home_url), rel="alternate")
+    fg.language(config.language)
+    fg.generator("digest", uri="https://pypi.org/project/digest/")
+    fg.author(name=config.author or config.title)
+    moments = [a.last_modified for e in spec.editions for a, _ in e.articles]
+    newest = max(moments) if moments else _EPOCH
+    fg.updated(newest)
+    fg.lastBuildDate(newest)
+    for edition in spec.editions:
+        fe = fg.add_entry(order="append")
+        identifier = (f"tag:{config.host},{edition.end.isoformat()}:"
+                      f"{config.base_path}editions/{edition.id}")
+        fe.id(identifier)
+        fe.guid(identifier, permalink=False)
+        fe.title(f"{config.title}: {edition.title}")
+        fe.link(href=edition.abs_url, rel="alternate")
+        fe.published(max(a.date for a, _ in edition.articles))
+        fe.updated(max(a.last_modified for a, _ in edition.articles))
+        summary = f"{edition.count} article{'s' * (edition.count != 1)}: " + "; ".join(
+            a.title for a, _ in edition.articles[:5])
+        fe.summary(html.escape(summary, quote=False), type="html")
+        fe.content(body(edition), type="html" if spec.kind == "atom" else None)
+    return fg.atom_str(pretty=True) if spec.kind == "atom" else fg.rss_str(pretty=True)
+
+
 def render(spec: FeedSpec, config: Config, site: SiteView) -> bytes:
-    """One feed as XML bytes."""
+    """One feed as XML (RSS, Atom) or JSON Feed bytes."""
+    if spec.kind == "json":
+        return jsonfeed.render(spec, config, site)
     fg = _generator(spec, config, site)
     for article, view in spec.articles:
         _add(fg, article, view, config, spec.kind)

@@ -16,6 +16,8 @@ from typing import Any
 
 from digest import feeds, render, sitemap
 from digest.config import Config
+from digest.editions import Edition
+from digest.models import EditionFeedSpec
 from digest.site import SitePlan
 from digest.views import ArticleView, SiteView
 
@@ -44,6 +46,8 @@ def key_of(context: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
             value = value.fingerprint
         elif isinstance(value, list | tuple) and value and isinstance(value[0], ArticleView):
             value = tuple(item.fingerprint for item in value)
+        elif isinstance(value, Edition):
+            value = value.cache_key()
         else:
             value = repr(value)
         parts.append((name, value))
@@ -92,6 +96,16 @@ def plan_jobs(site_plan: SitePlan, config: Config, site: SiteView, renderer: ren
                     tuple(view.fingerprint for _, view in spec.articles))
         jobs.append(OutputJob(spec.output_path, key,
                               lambda spec=spec: feeds.render(spec, config, site)))
+    for edition_spec in site_plan.edition_feeds:
+        key = _hash(site_key, edition_spec.kind, edition_spec.url,
+                    tuple(e.cache_key() for e in edition_spec.editions))
+
+        def make(spec: EditionFeedSpec = edition_spec) -> bytes:
+            return feeds.render_editions(spec, config, site, lambda edition: (
+                renderer.render_template("_edition_body.html", {"edition": edition,
+                                         "absolute": True}, f"the feed item {edition.id}")))
+
+        jobs.append(OutputJob(edition_spec.output_path, key, make))
     fixed = {"sitemap.xml": sitemap.sitemap(site_plan, site), "robots.txt": sitemap.robots(site),
              ".nojekyll": b""}
     if config.cname:

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from digest.editions import Edition
+    from digest.views import ArticleView
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,3 +61,37 @@ class Article:
     @property
     def last_modified(self) -> datetime:
         return self.updated if self.updated and self.updated > self.date else self.date
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One HTML page to render: where it goes, with which template and data."""
+
+    url: str
+    output_path: str
+    template: str
+    context: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSpec:
+    """One feed to write: its format, where it goes, and its newest items."""
+
+    kind: str  # "rss" or "atom"
+    output_path: str
+    url: str
+    title: str
+    home_url: str
+    articles: tuple[tuple[Article, ArticleView], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EditionFeedSpec:
+    """A feed with one item per edition."""
+
+    kind: str  # "rss" or "atom"
+    output_path: str
+    url: str
+    title: str
+    home_url: str
+    editions: tuple[Edition, ...]

@@ -7,9 +7,12 @@ once and reused on every home, tag and archive page it appears on.
 
 from __future__ import annotations
 
+import functools
+import json
 import traceback
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 import jinja2
 from markupsafe import Markup
@@ -19,6 +22,38 @@ from digest.site import Page
 from digest.views import ArticleView, SiteView
 
 THEME = Path(__file__).parent / "templates"
+
+
+def jsonld(value: object) -> Markup:
+    """JSON for a <script type="application/ld+json">: nothing in it can close the script."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(char, escape)
+    return Markup(text)
+
+
+def news_article(item: ArticleView, site: SiteView) -> dict[str, object]:
+    """schema.org NewsArticle data for an article page."""
+    data: dict[str, object] = {
+        "@context": "https://schema.org", "@type": "NewsArticle", "headline": item.title,
+        "url": item.abs_url, "mainEntityOfPage": item.abs_url, "datePublished": item.date.iso,
+        "dateModified": (item.updated or item.date).iso,
+        "publisher": {"@type": "Organization", "name": site.title, "url": site.base_url},
+        "author": ([{"@type": "Person", "name": name} for name in item.authors]
+                   or [{"@type": "Organization", "name": site.author or site.title}]),
+        "inLanguage": item.lang or site.language,
+    }
+    if item.summary:
+        data["description"] = item.summary
+    if item.image:
+        data["image"] = [urljoin(item.abs_url, item.image)]  # as written, like body links
+    if item.dateline:
+        data["dateline"] = item.dateline
+    if item.tags:
+        data["keywords"] = [tag.name for tag in item.tags]
+    if item.source and item.source.url:
+        data["isBasedOn"] = item.source.url
+    return data
 
 
 def _loader(layouts: Path | None) -> jinja2.BaseLoader:
@@ -45,7 +80,9 @@ class Renderer:
             keep_trailing_newline=True,
         )
         self._entries: dict[int, Markup] = {}
-        self.env.globals.update(site=site, entry=self.entry)
+        self.env.globals.update(site=site, entry=self.entry,
+                                news_article=functools.partial(news_article, site=site))
+        self.env.filters["jsonld"] = jsonld
 
     def template_files(self) -> list[Path]:
         """Every template file that can be used, in a stable order."""

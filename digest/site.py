@@ -3,14 +3,18 @@ collision detection -> SitePlan. Reads no files and renders nothing."""
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urljoin
 
+from digest import charts
 from digest.config import Config
+from digest.editions import plan as plan_editions
 from digest.errors import ContentError, ContentErrors
-from digest.models import Article, Tag
+from digest.models import Article, EditionFeedSpec, FeedSpec, Page, Tag
 from digest.views import (
     MONTHS,
     ArticleView,
@@ -27,34 +31,13 @@ from digest.views import (
 RELATED_COUNT = 5
 
 
-@dataclass(frozen=True, slots=True)
-class Page:
-    """One HTML page to render: where it goes, with which template and data."""
-
-    url: str
-    output_path: str
-    template: str
-    context: dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class FeedSpec:
-    """One feed to write: its format, where it goes, and its newest items."""
-
-    kind: str  # "rss" or "atom"
-    output_path: str
-    url: str
-    title: str
-    home_url: str
-    articles: tuple[tuple[Article, ArticleView], ...]
-
-
 @dataclass
 class SitePlan:
     articles: list[tuple[Article, ArticleView]]
     pages: list[Page] = field(default_factory=list)
     feeds: list[FeedSpec] = field(default_factory=list)
     tags: list[Link] = field(default_factory=list)
+    edition_feeds: list[EditionFeedSpec] = field(default_factory=list)
 
 
 class _Paths:
@@ -136,12 +119,13 @@ def _paginate(paths: _Paths, base: str, items: list[ArticleView], per_page: int,
     return pages
 
 
-def plan(articles: list[Article], config: Config, site: SiteView) -> SitePlan:
+def plan(articles: list[Article], config: Config, site: SiteView,
+         notes: dict[str, tuple[str | None, str]] | None = None) -> SitePlan:
     """Every page and feed of the site. Raises ContentErrors on clashing paths or ids."""
     ordered = sorted(articles, key=lambda a: (-a.date.timestamp(), a.source_path))
     paths = _Paths()
     for fixed in ("404.html", "sitemap.xml", "robots.txt", ".nojekyll", "feed.xml", "atom.xml",
-                  "CNAME", "static/style.css"):
+                  "feed.json", "CNAME", "static/style.css"):
         paths.claim(fixed, f"the site's {fixed}")
     urls = [_article_url(config, a) for a in ordered]
     views = [article_view(a, url_path(site.base_path, u), site, i)
@@ -169,17 +153,27 @@ def plan(articles: list[Article], config: Config, site: SiteView) -> SitePlan:
         keys = sorted({t.key for t in article.tags})
         related = [views[j] for j in _related(i, keys, bitsets)]
         meta = PageMeta(article.title, view.url, view.abs_url, article.summary, site.feeds,
-                        "article")
+                        "article", article.lang, view.dir if article.lang else None,
+                        urljoin(view.abs_url, article.image) if article.image else None)
         result.pages.append(Page(view.url, output_file(urls[i]), "article.html", {
             "page": meta, "article": view, "related": related,
             "newer": views[i - 1] if i > 0 else None,
             "older": views[i + 1] if i + 1 < len(views) else None,
         }))
 
+    editions = plan_editions(result.articles, config, site, notes or {}, paths.claim)
+    result.pages += editions.pages
+    result.edition_feeds = editions.feeds
     home = PageMeta(config.title, site.home_url, site.abs(site.home_url), config.description,
                     site.feeds, "home")
     result.pages += _paginate(paths, "/", views, config.per_page, "list.html", home,
-                              {"heading": config.title}, site)
+                              {"heading": config.title, "latest_edition": editions.latest}, site)
+    if config.search:
+        search_url = url_path(site.base_path, "search/")
+        paths.claim("search/index.html", "the search page")
+        meta = PageMeta("Search", search_url, site.abs(search_url),
+                        f"Search {config.title}", site.feeds, "search")
+        result.pages.append(Page(search_url, "search/index.html", "search.html", {"page": meta}))
     _plan_tags(result, paths, config, site, members, tags, views)
     _plan_archives(result, paths, site, views, ordered)
     not_found = PageMeta("Page not found", url_path(site.base_path, "404.html"),
@@ -189,6 +183,14 @@ def plan(articles: list[Article], config: Config, site: SiteView) -> SitePlan:
     if paths.errors:
         raise ContentErrors(paths.errors)
     return result
+
+
+def _tag_sizes(counts: list[int]) -> list[int]:
+    """1 to 5, by the logarithm of use, so a few huge tags do not flatten the rest."""
+    top = max(counts, default=1)
+    if top <= 1:
+        return [1] * len(counts)
+    return [1 + round(4 * math.log(count) / math.log(top)) for count in counts]
 
 
 def _plan_tags(result: SitePlan, paths: _Paths, config: Config, site: SiteView,
@@ -201,7 +203,8 @@ def _plan_tags(result: SitePlan, paths: _Paths, config: Config, site: SiteView,
                      f"All tags of {config.title}", site.feeds, "tags")
     paths.claim("tags/index.html", "the tag index")
     result.pages.append(Page(site.tags_url, "tags/index.html", "tags.html",
-                             {"page": index, "tags": result.tags}))
+                             {"page": index, "tags": result.tags,
+                              "sizes": _tag_sizes([t.count for t in result.tags])}))
     by_slug: dict[str, Tag] = {}
     for tag in by_name:
         first = by_slug.setdefault(unicodedata.normalize("NFC", tag.slug).casefold(), tag)
@@ -220,6 +223,7 @@ def _plan_tags(result: SitePlan, paths: _Paths, config: Config, site: SiteView,
             feeds = (FeedLink(f"{tag.name} ({config.title})", feed_url, "application/rss+xml"),
                      *site.feeds)
             paths.claim(f"tags/{tag.slug}/feed.xml", f"the feed of tag '{tag.name}'")
+            paths.claim(f"tags/{tag.slug}/feed.json", f"the JSON feed of tag '{tag.name}'")
         meta = PageMeta(f"Tagged “{tag.name}”", "", "", f"Articles tagged {tag.name}", feeds,
                         "tag")
         items = [views[i] for i in members[tag.key]]
@@ -263,20 +267,26 @@ def _plan_archives(result: SitePlan, paths: _Paths, site: SiteView, views: list[
             for day, day_items in days.items():
                 title = day_display(ordered[day_items[0].key].date)
                 add(f"/{year}/{month}/{day}/", title, "day", {"groups": [], "items": day_items})
-    add("/archive/", "Archive", "archive", {"groups": [], "items": [], "years": overview})
+    counts = {(int(y), int(m)): sum(len(d) for d in days.values())
+              for y, months in years.items() for m, days in months.items()}
+    month_urls = {(int(y), int(m)): url_path(site.base_path, f"/{y}/{m}/")
+                  for y, months in years.items() for m in months}
+    add("/archive/", "Archive", "archive", {"groups": [], "items": [], "years": overview,
+                                            "chart": charts.monthly(counts, month_urls)})
 
 
 def _plan_feeds(result: SitePlan, config: Config, site: SiteView,
                 members: dict[str, list[int]], tags: dict[str, Tag]) -> None:
     newest = tuple(result.articles[: config.feeds.items])
-    for kind, path in (("rss", "feed.xml"), ("atom", "atom.xml")):
+    for kind, path in (("rss", "feed.xml"), ("atom", "atom.xml"), ("json", "feed.json")):
         result.feeds.append(FeedSpec(kind, path, url_path(site.base_path, path), config.title,
                                      site.home_url, newest))
     if not config.feeds.per_tag:
         return
     for key, tag in sorted(tags.items(), key=lambda kv: kv[1].slug):
         items = tuple(result.articles[i] for i in members[key][: config.feeds.items])
-        path = f"tags/{tag.slug}/feed.xml"
-        result.feeds.append(FeedSpec("rss", path, url_path(site.base_path, path),
-                                     f"{config.title}: {tag.name}",
-                                     url_path(site.base_path, f"tags/{tag.slug}/"), items))
+        for kind, name in (("rss", "feed.xml"), ("json", "feed.json")):
+            path = f"tags/{tag.slug}/{name}"
+            result.feeds.append(FeedSpec(kind, path, url_path(site.base_path, path),
+                                         f"{config.title}: {tag.name}",
+                                         url_path(site.base_path, f"tags/{tag.slug}/"), items))

@@ -122,6 +122,8 @@ class SiteView:
     feed_url: str
     atom_url: str
     css_url: str
+    editions_url: str | None
+    search_url: str | None
     feeds: tuple[FeedLink, ...]
     generator: str
 
@@ -138,19 +140,26 @@ class PageMeta:
     description: str
     feeds: tuple[FeedLink, ...] = ()
     kind: str = "page"
+    lang: str | None = None  # the page's own language, when it differs from the site's
+    dir: str | None = None
+    image: str | None = None  # absolute URL of the page's image, for link previews
 
 
 def site_view(config: Config, version: str) -> SiteView:
     base = config.base_path
     feeds = (FeedLink(f"{config.title} (RSS)", url_path(base, "feed.xml"), "application/rss+xml"),
              FeedLink(f"{config.title} (Atom)", url_path(base, "atom.xml"),
-                      "application/atom+xml"))
+                      "application/atom+xml"),
+             FeedLink(f"{config.title} (JSON Feed)", url_path(base, "feed.json"),
+                      "application/feed+json"))
     return SiteView(
         title=config.title, description=config.description, language=config.language,
         dir=text_direction(config.language), author=config.author, base_url=config.base_url,
         base_path=base, home_url=url_path(base, ""), tags_url=url_path(base, "tags/"),
         archive_url=url_path(base, "archive/"), feed_url=feeds[0].url, atom_url=feeds[1].url,
         css_url=url_path(base, "static/style.css"), feeds=feeds, generator=f"digest {version}",
+        editions_url=url_path(base, "editions/") if config.editions != "off" else None,
+        search_url=url_path(base, "search/") if config.search else None,
     )
 
 

@@ -154,9 +154,15 @@ class _ActiveContent(html.parser.HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.found: list[str] = []
+        self.data_only = False  # inside a JSON-LD block: data, never run
+
+    def handle_data(self, data: str) -> None:
+        if self.data_only and "<" in data:
+            self.found.append("markup inside JSON-LD")
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "iframe", "object", "embed", "svg", "style"):
+        self.data_only = tag == "script" and ("type", "application/ld+json") in attrs
+        if tag in ("script", "iframe", "object", "embed", "style") and not self.data_only:
             self.found.append(tag)
         for name, value in attrs:
             lowered = (value or "").strip().lower()

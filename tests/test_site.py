@@ -96,7 +96,7 @@ def test_an_empty_site_still_has_a_home_page(tmp_path: Path) -> None:
     assert by_url["/news/"].context["items"] == []
     assert {"/news/tags/", "/news/archive/", "/news/404.html"} <= set(by_url)
     assert [(f.kind, f.output_path, f.articles) for f in result.feeds] == [
-        ("rss", "feed.xml", ()), ("atom", "atom.xml", ())]
+        ("rss", "feed.xml", ()), ("atom", "atom.xml", ()), ("json", "feed.json", ())]
 
 
 def test_same_date_articles_are_ordered_by_file(tmp_path: Path) -> None:
@@ -198,14 +198,18 @@ def test_feeds_hold_the_newest_items(tmp_path: Path) -> None:
             for f in result.feeds] == [
         ("rss", "feed.xml", "/news/feed.xml", ["A5", "A4"]),
         ("atom", "atom.xml", "/news/atom.xml", ["A5", "A4"]),
+        ("json", "feed.json", "/news/feed.json", ["A5", "A4"]),
         ("rss", "tags/x/feed.xml", "/news/tags/x/feed.xml", ["A5", "A3"]),
+        ("json", "tags/x/feed.json", "/news/tags/x/feed.json", ["A5", "A3"]),
         ("rss", "tags/y/feed.xml", "/news/tags/y/feed.xml", ["A4", "A2"]),
+        ("json", "tags/y/feed.json", "/news/tags/y/feed.json", ["A4", "A2"]),
     ]
     no_tags = plan_of(tmp_path, articles, feeds="{per_tag: false}")
-    assert [f.output_path for f in no_tags.feeds] == ["feed.xml", "atom.xml"]
+    assert [f.output_path for f in no_tags.feeds] == ["feed.xml", "atom.xml", "feed.json"]
     tag_page = pages_by_url(no_tags)["/news/tags/x/"]
     assert tag_page.context["tag_feed"] is None
-    assert [f.url for f in tag_page.context["page"].feeds] == ["/news/feed.xml", "/news/atom.xml"]
+    assert [f.url for f in tag_page.context["page"].feeds] == [
+        "/news/feed.xml", "/news/atom.xml", "/news/feed.json"]
 
 
 def test_every_page_links_the_site_feeds(tmp_path: Path) -> None:

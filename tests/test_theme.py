@@ -136,16 +136,22 @@ def test_article_pages_have_machine_readable_dates(sites: dict[str, Path]) -> No
 
 def test_article_language_is_marked(sites: dict[str, Path]) -> None:
     page = parse(next(iter(sites.values())) / "2024/12/20/ukraine-power-grid-winter/index.html")
-    assert {"class": "story", "lang": "uk", "dir": "ltr"} in page.tags("article")
+    assert {"class": "story", "lang": "uk", "dir": "ltr", "data-pagefind-body": ""} \
+        in page.tags("article")
+    alternates = [link for link in page.tags("link") if link.get("hreflang")]
+    assert alternates == [{"rel": "alternate", "hreflang": "uk", "href": "https://example."
+                           "github.io/digest/2024/12/20/ukraine-power-grid-winter/"}]
 
 
 def test_nothing_is_loaded_from_another_host(sites: dict[str, Path]) -> None:
     for path in all_pages(sites):
         page = parse(path)
-        assert not page.tags("script") and not page.tags("iframe"), path
+        scripts = [s for s in page.tags("script") if s.get("type") != "application/ld+json"]
+        assert not scripts and not page.tags("iframe"), path
         # The theme's own loads: stylesheets, icons, preloads, fonts. (Images in articles
         # are the curator's content, not the theme's.)
-        loads = [a.get("href", "") for a in page.tags("link") if a.get("rel") != "canonical"]
+        loads = [a.get("href", "") for a in page.tags("link")
+                 if a.get("rel") not in ("canonical", "alternate")]
         remote = [url for url in loads if re.match(r"(https?:)?//", url)]
         assert not remote, (path, remote)
     for out in sites.values():

@@ -236,6 +236,12 @@ def _order(ref: Ref) -> tuple[str, int]:
 def _problem(site: Site, kind: str, target: str, found: list[Ref],
              owners: dict[str, Owner]) -> Problem:
     first = min(found, key=_order)
+    owner = owners.get(first.file)
+    if kind == "image" and owner is not None and owner.image:
+        # The page names its image twice (og:image, absolute; <img>, as written): report
+        # the one the article's image: field wrote, which has its line.
+        lead = [ref for ref in found if ref.file == first.file and ref.url == owner.image]
+        first = lead[0] if lead else first
     shown_target = f"{site.shown}/{target}"
     if kind == "outside":
         message = (f"{first.what} points outside the site's base path {site.base_path} "
@@ -248,7 +254,6 @@ def _problem(site: Site, kind: str, target: str, found: list[Ref],
         message = f"missing image: {first.what}: no {shown_target}"
     else:
         message = f"broken link: {first.what}: no {shown_target}"
-    owner = owners.get(first.file)
     if owner is not None:
         if kind == "image" and owner.image and owner.image == first.url:
             line = f":{owner.image_line}" if owner.image_line else ""
