@@ -151,6 +151,7 @@ def build(config: Config, options: BuildOptions | None = None) -> BuildReport:
                         loaded.next_change.isoformat() if loaded.next_change else None, counts)
     report = BuildReport(**counts, cached=loaded.cached, output=out)
     if current is not None and current.files == record.files and not options.force:
+        record.hashes = current.hashes
         store.save(record)  # same output from changed inputs: remember the new inputs
         report.up_to_date = True
     else:
@@ -166,11 +167,8 @@ def _protected(config: Config) -> tuple[Path, ...]:
         "content_dir", "layouts_dir", "static_dir", "cache_dir")))
 
 
-def _same_bytes(path: Path, data: bytes) -> bool:
-    try:
-        return path.stat().st_size == len(data) and path.read_bytes() == data
-    except OSError:
-        return False
+def content_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def _write(out: Path, output_jobs: list[OutputJob], record: TreeRecord, store: ManifestStore,
@@ -182,29 +180,35 @@ def _write(out: Path, output_jobs: list[OutputJob], record: TreeRecord, store: M
     try:
         spare = store.load(output.read_marker(stage.spare))
         stage.start(spare.files if spare else None)
+        base_hashes = spare.hashes if spare else {}
         now_in_output = current.files if current else {}
+        output_hashes = current.hashes if current else {}
         todo: list[int] = []
         for index, job in enumerate(output_jobs):
-            if stage.base.get(job.path) == job.key:
-                continue
-            if now_in_output.get(job.path) == job.key and (out / job.path).is_file():
+            if stage.base.get(job.path) == job.key and job.path in base_hashes:
+                record.hashes[job.path] = base_hashes[job.path]
+            elif now_in_output.get(job.path) == job.key and job.path in output_hashes:
                 output.link_file(out / job.path, stage.path, job.path)
+                record.hashes[job.path] = output_hashes[job.path]
             else:
                 todo.append(index)
         stage.prune(set(record.files))
 
-        def work(i: int) -> None:
+        def work(i: int) -> tuple[str, str]:
+            """Render one file; files whose bytes did not change are left alone."""
             job = output_jobs[todo[i]]
             data = job.make()
-            if _same_bytes(stage.path / job.path, data):
-                return
-            if _same_bytes(out / job.path, data):
+            digest = content_hash(data)
+            if base_hashes.get(job.path) == digest and job.path in stage.base:
+                pass  # the spare tree already holds these bytes
+            elif output_hashes.get(job.path) == digest:
                 output.link_file(out / job.path, stage.path, job.path)  # keeps its mtime
             else:
                 output.write_file(stage.path, job.path, data)
+            return job.path, digest
 
         with Progress(enabled=options.progress).bar("Rendering", len(todo)) as advance:
-            parallel.run_all(work, len(todo), jobs, advance)
+            record.hashes.update(parallel.run_all(work, len(todo), jobs, advance))
         stage.commit(store.save(record))
     except BaseException:
         stage.discard()

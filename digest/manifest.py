@@ -24,6 +24,7 @@ class TreeRecord:
     inputs: str = ""
     until: str | None = None  # ISO date when a scheduled article becomes due
     report: dict[str, Any] = field(default_factory=dict)
+    hashes: dict[str, str] = field(default_factory=dict)  # path -> hash of the bytes
 
 
 class ManifestStore:

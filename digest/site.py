@@ -69,8 +69,11 @@ def _article_url(config: Config, article: Article) -> str:
 
 
 def _related(index: int, keys: list[str], members: dict[str, int]) -> list[int]:
-    """Up to five other articles: most shared tags first, then newest.
+    """Up to five other articles: most shared tags first; among equals, earlier coverage
+    before later, newest first.
 
+    Preferring earlier coverage among equals keeps an article's list stable as new
+    articles arrive, so a day's curation does not re-render every older page.
     `members` maps a tag to a bit set of newest-first positions, so counting shared
     tags over every article is a few big-integer operations per article.
     """
@@ -85,13 +88,15 @@ def _related(index: int, keys: list[str], members: dict[str, int]) -> list[int]:
         at_least[1] |= bits
     found: list[int] = []
     exclude = 1 << index
+    later = exclude - 1  # newer articles sit before this one in newest-first order
     for n in range(len(keys), 0, -1):
         level = at_least[n] & ~exclude
         exclude |= level
-        while level and len(found) < RELATED_COUNT:
-            lowest = level & -level
-            found.append(lowest.bit_length() - 1)
-            level ^= lowest
+        for part in (level & ~later, level & later):
+            while part and len(found) < RELATED_COUNT:
+                lowest = part & -part
+                found.append(lowest.bit_length() - 1)
+                part ^= lowest
         if len(found) == RELATED_COUNT:
             break
     return found

@@ -114,7 +114,7 @@ def test_previous_and_next_articles(tmp_path: Path) -> None:
             for c in contexts] == [(None, "A2"), ("A3", "A1"), ("A2", None)]
 
 
-def test_related_is_most_shared_tags_then_newest(tmp_path: Path) -> None:
+def test_related_is_most_shared_tags_then_earlier_coverage_newest_first(tmp_path: Path) -> None:
     articles = [
         make("Me", "2024-03-10T12:00:00", ("a", "b", "c")),
         make("Two old", "2024-03-01T12:00:00", ("a", "b")),
@@ -128,7 +128,10 @@ def test_related_is_most_shared_tags_then_newest(tmp_path: Path) -> None:
     result = plan_of(tmp_path, articles)
     by_url = pages_by_url(result)
     related = {a.title: titles(by_url[v.url].context["related"]) for a, v in result.articles}
-    assert related["Me"] == ["Three", "Two new", "Two old", "One newest", "One older"]
+    # Score 3, then score 2 (earlier, newest first), then score 1: the earlier one before
+    # the later ones.
+    assert related["Me"] == ["Three", "Two new", "Two old", "One oldest", "One newest"]
+    assert related["One oldest"] == ["Me", "Two new", "Two old", "Three"]  # all later
     assert related["None"] == []
     assert "One newest" not in related["One newest"]
 
@@ -139,6 +142,8 @@ def test_related_holds_at_most_five(tmp_path: Path) -> None:
     by_url = pages_by_url(result)
     newest = result.articles[0][1]
     assert titles(by_url[newest.url].context["related"]) == ["T8", "T7", "T6", "T5", "T4"]
+    oldest = result.articles[-1][1]  # nothing earlier: later ones, newest first
+    assert titles(by_url[oldest.url].context["related"]) == ["T9", "T8", "T7", "T6", "T5"]
 
 
 def test_tag_index_and_paginated_tag_pages(tmp_path: Path) -> None:
