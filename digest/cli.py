@@ -11,6 +11,7 @@ from digest import __version__
 from digest import config as config_module
 from digest.build import BuildOptions, build
 from digest.check import check_command
+from digest.curate.commands import import_command, new_command
 from digest.errors import DigestError
 from digest.scaffold import init_command
 from digest.serve import serve_command
@@ -59,6 +60,8 @@ def build_command(config_path: Path, output: Path | None, base_url: str | None, 
 cli.add_command(init_command)
 cli.add_command(check_command)
 cli.add_command(serve_command)
+cli.add_command(new_command)
+cli.add_command(import_command)
 
 
 def main() -> None:

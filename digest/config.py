@@ -36,6 +36,16 @@ class FeedConfig:
 
 
 @dataclass(frozen=True)
+class CurationConfig:
+    """The `curation:` section, for `digest import`."""
+
+    furniture: tuple[str, ...] = _doc(
+        "Extra lines digest import drops from raw article text: regular expressions, "
+        "matched case-insensitively against a whole line; added to the built-in list.",
+        default=())
+
+
+@dataclass(frozen=True)
 class Config:
     """A validated site configuration."""
 
@@ -56,6 +66,8 @@ class Config:
                         default=False)
     feeds: FeedConfig = field(default_factory=FeedConfig,
                               metadata={"doc": "Feed settings: items, per_tag, full_content."})
+    curation: CurationConfig = field(default_factory=CurationConfig,
+                                     metadata={"doc": "Curation settings: furniture."})
     cname: str | None = _doc("Custom domain for GitHub Pages; writes output/CNAME.", default=None)
     content_dir: str = _doc("Folder of the Markdown articles.", default="content")
     layouts_dir: str = _doc("Folder of this site's template overrides.", default="layouts")
@@ -89,6 +101,10 @@ class Config:
 
     def with_base_url(self, url: str) -> Config:
         return replace(self, base_url=_check_base_url(self.path, "base_url", url, None))
+
+
+SECTIONS: dict[str, tuple[type, str]] = {"FeedConfig": (FeedConfig, "feed"),
+                                         "CurationConfig": (CurationConfig, "curation")}
 
 
 def _public_fields(cls: type) -> dict[str, Any]:
@@ -160,11 +176,12 @@ def _load_section(path: str, cls: type, items: list[Field], prefix: str = "") ->
         if item.error:
             raise ConfigError(path, key, item.error, item.line)
         kind = known[item.key].type
-        if kind == "FeedConfig":
+        if kind in SECTIONS:
+            section_class, what = SECTIONS[kind]
             if not isinstance(item.value, dict):
-                raise ConfigError(path, key, "must be a mapping of feed settings", item.line)
-            section = _load_section(path, FeedConfig, list(item.children), key + ".")
-            values[item.key] = FeedConfig(**section)
+                raise ConfigError(path, key, f"must be a mapping of {what} settings", item.line)
+            section = _load_section(path, section_class, list(item.children), key + ".")
+            values[item.key] = section_class(**section)
             continue
         expected = {"str": str, "int": int, "bool": bool}.get(kind, kind)
         values[item.key] = _check_type(path, key, item, expected)
@@ -217,6 +234,11 @@ def _validate(cfg: Config, lines: dict[str, int]) -> Config:
     weekdays = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
     if cfg.week_start not in weekdays:
         fail("week_start", f"{cfg.week_start!r} is not a weekday name like monday")
+    for pattern in cfg.curation.furniture:
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            fail("curation", f"furniture: {pattern!r} is not a regular expression: {error}")
     for name in cfg.keep:
         try:
             safe_relative(name)
@@ -252,7 +274,7 @@ def load(path: Path) -> Config:
 def reference() -> list[tuple[str, str, str]]:
     """(key, default, doc) for every setting, for the README and `digest init`."""
     rows = []
-    for cls, prefix in ((Config, ""), (FeedConfig, "feeds.")):
+    for cls, prefix in ((Config, ""), (FeedConfig, "feeds."), (CurationConfig, "curation.")):
         for f in _public_fields(cls).values():
             if f.default is not MISSING:
                 default = repr(f.default)
