@@ -45,12 +45,19 @@ class _ViaLink(BaseEntryExtension):
         return entry
 
 
+def _describe(fg: FeedGenerator, kind: str, text: str) -> None:
+    """Atom's subtitle is text; RSS's description is read as HTML, so it is escaped."""
+    if kind == "atom":
+        fg.subtitle(text)
+    else:
+        fg.description(html.escape(text, quote=False))
+
+
 def _generator(spec: FeedSpec, config: Config, site: SiteView) -> FeedGenerator:
     fg = FeedGenerator()
     fg.id(site.abs(spec.url) if spec.kind == "atom" else site.abs(spec.home_url))
     fg.title(spec.title)
-    fg.subtitle(config.description or spec.title)
-    fg.description(config.description or spec.title)
+    _describe(fg, spec.kind, config.description or spec.title)
     fg.link(href=site.abs(spec.url), rel="self")
     fg.link(href=site.abs(spec.home_url), rel="alternate")  # the last link is RSS's <link>
     fg.language(config.language)
@@ -102,8 +109,7 @@ def render_editions(spec: EditionFeedSpec, config: Config, site: SiteView,
     fg = FeedGenerator()
     fg.id(site.abs(spec.url) if spec.kind == "atom" else site.abs(spec.home_url))
     fg.title(spec.title)
-    fg.subtitle(f"Every edition of {config.title}")
-    fg.description(f"Every edition of {config.title}")
+    _describe(fg, spec.kind, f"Every edition of {config.title}")
     fg.link(href=site.abs(spec.url), rel="self")
     fg.link(href=site.abs(spec.home_url), rel="alternate")
     fg.language(config.language)

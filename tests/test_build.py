@@ -32,9 +32,11 @@ def copy_repo_site(dest: Path) -> Path:
 
 
 def repo_articles() -> dict[str, dict]:
-    """Front matter of every article of the repository, by file."""
+    """Front matter of every article of the repository, by file (not the editors' notes)."""
     found = {}
     for path in sorted((REPO / "content").rglob("*.md")):
+        if path.parent == REPO / "content/editions":
+            continue
         front = path.read_text(encoding="utf-8").split("---\n")[1]
         found[path.relative_to(REPO).as_posix()] = yaml.safe_load(front)
     return found
