@@ -69,6 +69,10 @@ feeds:
   items: 20
   per_tag: true
   full_content: true
+# Editions are not part of the shared workload (the peers have nothing like them).
+# digest still writes more than the workload asks: Atom and JSON Feed beside RSS,
+# per-tag JSON feeds, and day archives.
+editions: "off"
 """
 
 DIGEST_SCENARIOS = ("cold", "warm", "edit", "add20")
