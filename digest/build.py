@@ -133,6 +133,7 @@ def build(config: Config, options: BuildOptions | None = None) -> BuildReport:
 
     loaded = content.load(sources, settings, drafts=options.drafts, now=moment,
                           mapper=parallel.article_mapper(jobs), cache=cache)
+    del sources  # the files' bytes are not needed any more
     errors = list(loaded.errors)
     try:
         site_plan = plan(loaded.articles, config, site, loaded.notes)

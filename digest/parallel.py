@@ -7,6 +7,7 @@ copying it, render their share of the pages and write them straight into the sta
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable
@@ -16,7 +17,10 @@ from digest.content import FileResult, Settings, read_all
 
 MIN_PARALLEL_ARTICLES = 64
 MIN_PARALLEL_PAGES = 256
-_work: Callable[[int], Any] | None = None  # set before forking render workers
+# Set before forking render workers, which inherit them.
+_work: Callable[[int], Any] | None = None
+_next: Any = None  # a shared counter of chunks taken
+_chunks: list[range] = []
 
 
 def default_jobs() -> int:
@@ -45,15 +49,29 @@ def article_mapper(jobs: int) -> Callable[[list[tuple[bytes, str]], Settings], l
     return mapper
 
 
-def _run_chunk(indices: range) -> tuple[int, list[Any]]:
-    assert _work is not None
-    return indices.start, [_work(i) for i in indices]
+def _drain(advance: Callable[[int], None] = lambda n: None) -> list[tuple[int, list[Any]]]:
+    """Take chunks from the shared counter until none is left; in workers and the parent."""
+    assert _work is not None and _next is not None
+    done = []
+    while True:
+        with _next.get_lock():
+            number = _next.value
+            _next.value += 1
+        if number >= len(_chunks):
+            return done
+        indices = _chunks[number]
+        done.append((indices.start, [_work(i) for i in indices]))
+        advance(len(indices))
 
 
 def run_all(work: Callable[[int], Any], count: int, jobs: int,
             advance: Callable[[int], None] = lambda n: None) -> list[Any]:
-    """[work(i) for i in range(count)], on forked workers when it pays off."""
-    global _work
+    """[work(i) for i in range(count)]: the parent and jobs - 1 forked workers share it.
+
+    Workers are forked after the plan is made, so they read it without copying it; the
+    parent works too, rather than waiting, which saves a whole process's memory.
+    """
+    global _work, _next, _chunks
     context = _context()
     if jobs <= 1 or count < MIN_PARALLEL_PAGES or context is None:
         results = []
@@ -62,14 +80,19 @@ def run_all(work: Callable[[int], Any], count: int, jobs: int,
             advance(1)
         return results
     size = max(16, min(256, count // (jobs * 8) or 1))
-    chunks = [range(i, min(i + size, count)) for i in range(0, count, size)]
-    _work = work
-    parts: dict[int, list[Any]] = {}
+    _chunks = [range(i, min(i + size, count)) for i in range(0, count, size)]
+    _work, _next = work, context.Value("i", 0)
+    gc.collect()
+    gc.freeze()  # objects shared with the workers stay untouched by their collector
     try:
-        with context.Pool(jobs) as pool:
-            for start, values in pool.imap_unordered(_run_chunk, chunks):
-                parts[start] = values
-                advance(len(values))
+        with context.Pool(jobs - 1) as pool:
+            pending = [pool.apply_async(_drain) for _ in range(jobs - 1)]
+            parts = dict(_drain(advance))
+            for result in pending:
+                finished = result.get()
+                parts.update(finished)
+                advance(sum(len(values) for _, values in finished))
     finally:
-        _work = None
+        _work, _next, _chunks = None, None, []
+        gc.unfreeze()
     return [value for start in sorted(parts) for value in parts[start]]

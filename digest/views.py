@@ -89,7 +89,7 @@ class ArticleView:
     dateline: str | None
     authors: tuple[str, ...]
     summary: str
-    body: Markup
+    body_html: str  # the same string as the article's: views add no copy of the bodies
     image: str | None
     lang: str | None
     dir: str
@@ -98,6 +98,11 @@ class ArticleView:
     key: int  # position in the newest-first list, for caching rendered entries
     fingerprint: str  # changes whenever anything about the article changes
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def body(self) -> Markup:
+        """The sanitized article HTML, for templates."""
+        return Markup(self.body_html)
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +187,7 @@ def article_view(article: Article, url: str, site: SiteView, key: int) -> Articl
         title=article.title, url=url, abs_url=site.abs(url), date=Moment.of(article.date),
         updated=Moment.of(article.updated) if article.updated else None, tags=tags,
         source=article.source, dateline=article.dateline, authors=article.authors,
-        summary=article.summary, body=Markup(article.body_html), image=article.image,
+        summary=article.summary, body_html=article.body_html, image=article.image,
         lang=article.lang, dir=text_direction(article.lang), id=article.id,
         source_path=article.source_path, key=key, fingerprint=fingerprint(article, url),
         extra=article.extra,
