@@ -114,8 +114,7 @@ class Renderer:
         try:
             return self.env.get_template(name)
         except jinja2.TemplateSyntaxError as error:
-            raise TemplateError(f"{self._where(error.filename, error.lineno)}: template syntax "
-                                f"error: {error.message} (while rendering {what})") from None
+            raise self._syntax_error(error, what) from None
         except jinja2.TemplateNotFound as error:
             raise TemplateError(f"template {error.name!r} not found in layouts/ or the "
                                 f"default theme (while rendering {what})") from None
@@ -125,9 +124,8 @@ class Renderer:
             return template.render(context)
         except TemplateError:
             raise
-        except jinja2.TemplateSyntaxError as error:
-            raise TemplateError(f"{self._where(error.filename, error.lineno)}: template syntax "
-                                f"error: {error.message} (while rendering {what})") from None
+        except jinja2.TemplateSyntaxError as error:  # in an included template
+            raise self._syntax_error(error, what) from None
         except jinja2.TemplateNotFound as error:
             raise TemplateError(f"{self._template_frame(error, template)}: template "
                                 f"{error.name!r} not found (while rendering {what})") from None
@@ -136,6 +134,10 @@ class Renderer:
             message = error.message if isinstance(error, jinja2.TemplateError) else str(error)
             raise TemplateError(f"{self._template_frame(error, template)}: {message} "
                                 f"(while rendering {what})") from None
+
+    def _syntax_error(self, error: jinja2.TemplateSyntaxError, what: str) -> TemplateError:
+        return TemplateError(f"{self._where(error.filename, error.lineno)}: template syntax "
+                             f"error: {error.message} (while rendering {what})")
 
     def _where(self, filename: str | None, line: int | None) -> str:
         shown = filename or "<template>"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,27 +11,12 @@ from sitekit import REPO, article, run_digest, write_site
 
 from digest.check import normalize_url
 
-RUNNER = """
-from digest.check import check_command
-from digest.cli import cli, main
-from digest.scaffold import init_command
-from digest.serve import serve_command
-for command in (init_command, check_command, serve_command):
-    cli.commands.setdefault(command.name, command)
-main()
-"""
-
 # Europe/Kyiv, base path /news/: this article's page is output/2024/03/26/a-story/index.html.
 STORY_PAGE = "output/2024/03/26/a-story/index.html"
 
 
-def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", RUNNER, *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=120, check=False)
-
-
 def check(site: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return run_cli("check", *args, cwd=site)
+    return run_digest("check", *args, cwd=site)
 
 
 def build(site: Path, *args: str) -> None:
@@ -118,7 +102,7 @@ def test_the_repository_site_passes(tmp_path: Path) -> None:
     built = run_digest("build", "--config", str(REPO / "config.yaml"), "--no-cache",
                        "-q", "-o", str(out), cwd=tmp_path)
     assert built.returncode == 0, built.stderr
-    result = run_cli("check", "--config", str(REPO / "config.yaml"), "-o", str(out),
+    result = run_digest("check", "--config", str(REPO / "config.yaml"), "-o", str(out),
                      cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "No problems" in result.stdout

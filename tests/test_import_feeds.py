@@ -11,16 +11,13 @@ import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import click
 import pytest
-import yaml
-from click.testing import CliRunner, Result
+from curatekit import body, front, run
 from sitekit import article, tree, write_site
 
 from digest import config as config_module
 from digest.build import BuildOptions, build
 from digest.content import Settings, read_article
-from digest.curate.commands import import_command, new_command
 from digest.curate.dedup import clean_url, normalize_url
 from digest.markup import Renderer
 
@@ -28,27 +25,10 @@ FIXTURES = Path(__file__).parent / "fixtures" / "import"
 FEED_50 = FIXTURES / "feed-50.xml"
 HOSTILE = FIXTURES / "hostile.xml"
 ATOM = FIXTURES / "atom-mixed.xml"
-CLI = click.Group("digest", commands={"new": new_command, "import": import_command})
 
 
-def run(*args: str) -> Result:
-    return CliRunner().invoke(CLI, list(args))
 
 
-@pytest.fixture
-def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "site"
-    write_site(root, {})
-    monkeypatch.chdir(root)
-    return root
-
-
-def front(path: Path) -> dict:
-    return yaml.safe_load(path.read_text(encoding="utf-8").split("---\n")[1])
-
-
-def body(path: Path) -> str:
-    return path.read_text(encoding="utf-8").split("---\n", 2)[2].strip()
 
 
 def articles(root: Path) -> list[Path]:

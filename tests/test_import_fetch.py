@@ -11,19 +11,14 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import click
 import pytest
-import yaml
-from click.testing import CliRunner, Result
-from sitekit import write_site
+from curatekit import front, run
 
-from digest.curate.commands import import_command, new_command
 from digest.curate.fetch import USER_AGENT, Fetcher
 from digest.curate.items import CurateError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples" / "raw"
-CLI = click.Group("digest", commands={"new": new_command, "import": import_command})
 
 
 @dataclass
@@ -101,20 +96,7 @@ def server() -> Iterator[Server]:
     running.close()
 
 
-@pytest.fixture
-def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "site"
-    write_site(root, {})
-    monkeypatch.chdir(root)
-    return root
 
-
-def run(*args: str) -> Result:
-    return CliRunner().invoke(CLI, list(args))
-
-
-def front(path: Path) -> dict:
-    return yaml.safe_load(path.read_text(encoding="utf-8").split("---\n")[1])
 
 
 def articles(root: Path) -> list[Path]:

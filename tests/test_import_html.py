@@ -8,22 +8,18 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import click
 import pytest
 import yaml
-from click.testing import CliRunner, Result
-from sitekit import write_site
+from curatekit import run
 
 from digest import config as config_module
 from digest.build import BuildOptions, build
 from digest.content import Settings, read_article
-from digest.curate.commands import import_command, new_command
 from digest.markup import Renderer
 
 pytest.importorskip("trafilatura")
 
 PAGE = Path(__file__).parent / "fixtures" / "import" / "page-news.html"
-CLI = click.Group("digest", commands={"new": new_command, "import": import_command})
 SLUG = "harbour-city-opens-its-bus-timetables-as-open-data"
 PARAGRAPHS = [
     "The harbour city's transport authority has begun publishing its complete bus timetables",
@@ -41,16 +37,6 @@ FURNITURE = ["cookies", "Accept all", "Subscribe", "Share on", "Related stories"
              "morning briefing", "All rights reserved", "Privacy", "trackScroll", "dataLayer"]
 
 
-def run(*args: str) -> Result:
-    return CliRunner().invoke(CLI, list(args))
-
-
-@pytest.fixture
-def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "site"
-    write_site(root, {})
-    monkeypatch.chdir(root)
-    return root
 
 
 def split(path: Path) -> tuple[dict, str]:

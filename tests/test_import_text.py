@@ -9,17 +9,15 @@ from pathlib import Path
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
-import click
 import pytest
-import yaml
-from click.testing import CliRunner, Result
+from curatekit import body, front, run
 from sitekit import write_site
 
 from digest import config as config_module
 from digest.build import BuildOptions, build
 from digest.content import Settings, read_article
 from digest.curate import rawtext
-from digest.curate.commands import furniture, import_command, new_command
+from digest.curate.commands import furniture
 from digest.curate.items import CurateError
 from digest.curate.run import Importer, ImportOptions
 from digest.markup import Renderer
@@ -32,27 +30,10 @@ HEADLINE = ("Russia\u2019s Role in Ukraine Peace Talks and International Dialogu
             "Spokesman Confirms Essential Involvement")
 KREMLIN_FILE = ("content/2024/03/russias-role-in-ukraine-peace-talks-and-international-"
                 "dialogue-kremlin-spokesman.md")
-CLI = click.Group("digest", commands={"new": new_command, "import": import_command})
 
 
-def run(*args: str, stdin: str | bytes | None = None) -> Result:
-    return CliRunner().invoke(CLI, list(args), input=stdin)
 
 
-@pytest.fixture
-def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "site"
-    write_site(root, {})
-    monkeypatch.chdir(root)
-    return root
-
-
-def front(path: Path) -> dict:
-    return yaml.safe_load(path.read_text(encoding="utf-8").split("---\n")[1])
-
-
-def body(path: Path) -> str:
-    return path.read_text(encoding="utf-8").split("---\n", 2)[2].strip()
 
 
 def load_back(root: Path, rel: str) -> Article:

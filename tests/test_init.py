@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,23 +12,8 @@ from tools import run_actionlint
 from digest import config as config_module
 from digest.scaffold import FILES, config_text, create
 
+
 # Runs the real CLI with the publishing commands added, as cli.py will have them.
-RUNNER = """
-from digest.check import check_command
-from digest.cli import cli, main
-from digest.scaffold import init_command
-from digest.serve import serve_command
-for command in (init_command, check_command, serve_command):
-    cli.commands.setdefault(command.name, command)
-main()
-"""
-
-
-def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", RUNNER, *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=120, check=False)
-
-
 def load_workflow(path: Path) -> dict:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     if True in data:  # YAML 1.1 reads the key `on` as true
@@ -39,7 +22,7 @@ def load_workflow(path: Path) -> dict:
 
 
 def test_init_then_build_then_check_succeeds(tmp_path: Path) -> None:
-    result = run_cli("init", "my-digest", cwd=tmp_path)
+    result = run_digest("init", "my-digest", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     site = tmp_path / "my-digest"
     assert (site / "config.yaml").is_file()
@@ -52,7 +35,7 @@ def test_init_then_build_then_check_succeeds(tmp_path: Path) -> None:
     built = run_digest("build", cwd=site)
     assert built.returncode == 0, built.stderr
     assert (site / "output" / "index.html").is_file()
-    checked = run_cli("check", cwd=site)
+    checked = run_digest("check", cwd=site)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "No problems" in checked.stdout
 
@@ -98,7 +81,7 @@ def test_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
     site = tmp_path / "site"
     site.mkdir()
     (site / "notes.txt").write_text("mine", encoding="utf-8")
-    result = run_cli("init", str(site), cwd=tmp_path)
+    result = run_digest("init", str(site), cwd=tmp_path)
     assert result.returncode == 1
     assert "not empty" in result.stderr and "notes.txt" in result.stderr
     assert "Traceback" not in result.stderr
@@ -108,24 +91,24 @@ def test_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
 
 def test_refuses_a_file_and_accepts_an_empty_folder_or_a_bare_git_repo(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x", encoding="utf-8")
-    result = run_cli("init", "file", cwd=tmp_path)
+    result = run_digest("init", "file", cwd=tmp_path)
     assert result.returncode == 1 and "not a folder" in result.stderr
     (tmp_path / "empty").mkdir()
-    assert run_cli("init", "empty", cwd=tmp_path).returncode == 0
+    assert run_digest("init", "empty", cwd=tmp_path).returncode == 0
     (tmp_path / "repo" / ".git").mkdir(parents=True)
-    assert run_cli("init", "repo", cwd=tmp_path).returncode == 0
+    assert run_digest("init", "repo", cwd=tmp_path).returncode == 0
     assert (tmp_path / "repo" / "config.yaml").is_file()
 
 
 def test_a_bad_base_url_writes_nothing(tmp_path: Path) -> None:
-    result = run_cli("init", "site", "--base-url", "example.org/news", cwd=tmp_path)
+    result = run_digest("init", "site", "--base-url", "example.org/news", cwd=tmp_path)
     assert result.returncode == 1
     assert "base_url" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "site").exists()
 
 
 def test_title_and_base_url_options_reach_the_built_site(tmp_path: Path) -> None:
-    result = run_cli("init", "site", "--title", "Морські новини",
+    result = run_digest("init", "site", "--title", "Морські новини",
                      "--base-url", "https://news.example.org/sea/", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     site = tmp_path / "site"

@@ -6,10 +6,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import click
 import pytest
-import yaml
-from click.testing import CliRunner, Result
+from curatekit import front, run
 from hypothesis import assume, given
 from hypothesis import strategies as st
 from sitekit import article, write_site
@@ -17,31 +15,16 @@ from sitekit import article, write_site
 from digest import config as config_module
 from digest.build import BuildOptions, build
 from digest.content import Settings, read_article
-from digest.curate.commands import import_command, new_command
 from digest.curate.items import CurateError, Draft
 from digest.curate.writer import file_text, slug_for, tidy
 from digest.markup import Renderer
 
-CLI = click.Group("digest", commands={"new": new_command, "import": import_command})
 KYIV = ZoneInfo("Europe/Kyiv")
 SETTINGS = Settings("/site", "Europe/Kyiv", "example.org", "/news/")
 RENDERER = Renderer()
 
 
-def run(*args: str, stdin: str | None = None) -> Result:
-    return CliRunner().invoke(CLI, list(args), input=stdin)
 
-
-@pytest.fixture
-def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "site"
-    write_site(root, {})
-    monkeypatch.chdir(root)
-    return root
-
-
-def front(path: Path) -> dict:
-    return yaml.safe_load(path.read_text(encoding="utf-8").split("---\n")[1])
 
 
 def reads_back_cleanly(text: str, rel: str = "content/2024/03/x.md") -> None:
