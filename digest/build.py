@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from digest import __version__, content, output, parallel, render
+from digest import __version__, content, output, parallel, render, search
 from digest.cache import ArticleCache, code_key
 from digest.config import Config
 from digest.errors import ContentErrors, StrictError
@@ -76,7 +76,8 @@ def now() -> datetime:
 def _site_key(config: Config, renderer: render.Renderer) -> str:
     """What every output file depends on: digest, the config and the templates."""
     portable = replace(config, root=Path("."), path="")
-    digest = hashlib.blake2b(repr((code_key(), portable)).encode(), digest_size=16)
+    indexer = search.version() if config.search else None
+    digest = hashlib.blake2b(repr((code_key(), portable, indexer)).encode(), digest_size=16)
     for path in renderer.template_files():
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
@@ -123,6 +124,8 @@ def build(config: Config, options: BuildOptions | None = None) -> BuildReport:
     site_key = _site_key(config, renderer)
 
     output.check_owner(out, force=options.force, keep=config.keep, protected=_protected(config))
+    if config.search:
+        search.executable()  # pagefind-bin missing: say so before any work
     sources = content.scan(config.folder("content_dir"), settings)
     inputs = _inputs_key(site_key, sources, cache, config, options)
     current = store.load(output.read_marker(out)) if out.is_dir() else None
@@ -210,6 +213,11 @@ def _write(out: Path, output_jobs: list[OutputJob], record: TreeRecord, store: M
 
         with Progress(enabled=options.progress).bar("Rendering", len(todo)) as advance:
             record.hashes.update(parallel.run_all(work, len(todo), jobs, advance))
+        if config.search:
+            search.index(stage.path, base_path=config.base_path, language=config.language,
+                         previous=out)
+        else:
+            search.clear(stage.path)
         stage.commit(store.save(record))
     except BaseException:
         stage.discard()

@@ -127,6 +127,21 @@ def _alt_text(match: re.Match[str]) -> str:
     return html.escape(html.unescape(alt.group(1)), quote=False) if alt else ""
 
 
+_PRE = re.compile(r"<pre(?=[\s>])")
+
+
+def _scrollable(html: str) -> str:
+    """Code blocks and tables may scroll sideways on a phone: make them reachable by
+    keyboard (a focusable region), as the theme's CSS lets them scroll."""
+    if "<pre" in html:
+        html = _PRE.sub('<pre tabindex="0"', html)
+    if "<table" in html:
+        html = html.replace("<table", '<div class="table-scroll" role="region" '
+                            'aria-label="Table" tabindex="0"><table').replace(
+                                "</table>", "</table></div>")
+    return html
+
+
 def sanitize(html: str) -> str:
     """Keep article markup, drop anything that could run or restyle the page."""
     cleaned = nh3.clean(
@@ -140,6 +155,7 @@ def sanitize(html: str) -> str:
     )
     if "<time" in cleaned:
         cleaned = _TIME_WITHOUT_DATETIME.sub(r"<span\1>\2</span>", cleaned)
+    cleaned = _scrollable(cleaned)
     if "<img" not in cleaned:
         return cleaned
     cleaned = _IMG_WITHOUT_SRC.sub(_alt_text, cleaned)

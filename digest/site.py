@@ -130,7 +130,7 @@ def plan(articles: list[Article], config: Config, site: SiteView,
     ordered = sorted(articles, key=lambda a: (-a.date.timestamp(), a.source_path))
     paths = _Paths()
     for fixed in ("404.html", "sitemap.xml", "robots.txt", ".nojekyll", "feed.xml", "atom.xml",
-                  "feed.json", "CNAME", "static/style.css"):
+                  "feed.json", "CNAME", "static/style.css", "pagefind"):
         paths.claim(fixed, f"the site's {fixed}")
     urls = [_article_url(config, a) for a in ordered]
     views = [article_view(a, url_path(site.base_path, u), site, i)

@@ -29,13 +29,16 @@ def test_paragraphs_headings_lists_quotes_links_images() -> None:
 
 def test_tables_are_kept_without_inline_styles() -> None:
     html = render("| City | Count |\n|:-----|------:|\n| Kyiv | 3 |\n")
-    assert html == ("<table>\n<thead>\n<tr>\n<th>City</th>\n<th>Count</th>\n</tr>\n</thead>\n"
-                    "<tbody>\n<tr>\n<td>Kyiv</td>\n<td>3</td>\n</tr>\n</tbody>\n</table>")
+    # In a focusable region, so a table wider than a phone scrolls by keyboard too.
+    assert html == ('<div class="table-scroll" role="region" aria-label="Table" tabindex="0">'
+                    "<table>\n<thead>\n<tr>\n<th>City</th>\n<th>Count</th>\n</tr>\n</thead>\n"
+                    "<tbody>\n<tr>\n<td>Kyiv</td>\n<td>3</td>\n</tr>\n</tbody>\n</table></div>")
 
 
 def test_fenced_code_keeps_the_language_class_and_escapes() -> None:
     html = render("```python\nprint('<b>')\n```\n")
-    assert html == ('<pre><code class="language-python">print(\'&lt;b&gt;\')\n</code></pre>')
+    assert html == ('<pre tabindex="0"><code class="language-python">print(\'&lt;b&gt;\')\n'
+                    "</code></pre>")
 
 
 def test_footnotes_are_kept_with_their_ids_and_back_links() -> None:
@@ -104,7 +107,8 @@ def test_images_always_have_alt_and_src() -> None:
     ('<ol start="3" reversed><li>a</li></ol>', '<ol start="3" reversed=""><li>a</li></ol>'),
     ('<table><tr><th scope="bogus" colspan="0">a</th><td rowspan="2" colspan="2">b</td></tr>'
      '</table>',
-     '<table><tbody><tr><th>a</th><td rowspan="2" colspan="2">b</td></tr></tbody></table>'),
+     '<div class="table-scroll" role="region" aria-label="Table" tabindex="0"><table><tbody>'
+     '<tr><th>a</th><td rowspan="2" colspan="2">b</td></tr></tbody></table></div>'),
     ('<p lang="uk" dir="RTL">x</p><p lang="not a tag!" dir="up">y</p>',
      '<p lang="uk" dir="rtl">x</p><p>y</p>'),
     ('<time datetime="2024-03-26">a</time>', '<time datetime="2024-03-26">a</time>'),
