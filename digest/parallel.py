@@ -7,6 +7,8 @@ copying it, render their share of the pages and write them straight into the sta
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
 import multiprocessing
 import os
@@ -49,6 +51,16 @@ def article_mapper(jobs: int) -> Callable[[list[tuple[bytes, str]], Settings], l
     return mapper
 
 
+def _release_free_memory() -> None:
+    """Give memory freed after loading back to the system before forking, so the workers
+    do not start with (and count) the parent's garbage. glibc only; elsewhere a no-op."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 def _drain(advance: Callable[[int], None] = lambda n: None) -> list[tuple[int, list[Any]]]:
     """Take chunks from the shared counter until none is left; in workers and the parent."""
     assert _work is not None and _next is not None
@@ -83,6 +95,7 @@ def run_all(work: Callable[[int], Any], count: int, jobs: int,
     _chunks = [range(i, min(i + size, count)) for i in range(0, count, size)]
     _work, _next = work, context.Value("i", 0)
     gc.collect()
+    _release_free_memory()
     gc.freeze()  # objects shared with the workers stay untouched by their collector
     try:
         with context.Pool(jobs - 1) as pool:
