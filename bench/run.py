@@ -10,7 +10,7 @@ For each corpus size the script lays out the same articles for every tool with
 
 Peak memory is the largest sum of RSS over the build's whole process tree, sampled
 every 20 ms. It prints a Markdown table with the ratios digest/Hugo and digest/Pelican,
-a PASS/FAIL line per target of issue 3, and writes results.json and chart.png.
+a PASS/FAIL line per performance target, and writes results.json and chart.png.
 
     pip install -e . -r bench/requirements.txt && apt-get install -y hugo
     python bench/run.py                      # 1,000 and 10,000 articles, 3 runs each

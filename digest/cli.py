@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
 
@@ -9,12 +10,17 @@ import click
 
 from digest import __version__
 from digest import config as config_module
-from digest.build import BuildOptions, build
-from digest.check import check_command
-from digest.curate.commands import import_command, new_command
 from digest.errors import DigestError
-from digest.scaffold import init_command
-from digest.serve import serve_command
+
+# Commands that live in their own modules, imported only when used: `digest build`
+# does not pay for the HTTP, HTML and file-watching libraries of the others.
+LAZY_COMMANDS = {
+    "init": "digest.scaffold:init_command",
+    "check": "digest.check:check_command",
+    "serve": "digest.serve:serve_command",
+    "new": "digest.curate.commands:new_command",
+    "import": "digest.curate.commands:import_command",
+}
 
 CONFIG_OPTION = click.option("--config", "config_path", type=click.Path(path_type=Path),
                              default=Path("config.yaml"), show_default=True,
@@ -26,7 +32,18 @@ def load_config(path: Path, base_url: str | None = None) -> config_module.Config
     return cfg.with_base_url(base_url) if base_url else cfg
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *LAZY_COMMANDS])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in LAZY_COMMANDS:
+            module, attribute = LAZY_COMMANDS[name].split(":")
+            return getattr(importlib.import_module(module), attribute)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="digest")
 def cli() -> None:
     """digest: a static site generator for curated news digests."""
@@ -48,6 +65,8 @@ def cli() -> None:
 def build_command(config_path: Path, output: Path | None, base_url: str | None, drafts: bool,
                   quiet: bool, strict: bool, force: bool, jobs: int, no_cache: bool) -> None:
     """Build the site from content/, layouts/ and config.yaml into output/."""
+    from digest.build import BuildOptions, build
+
     cfg = load_config(config_path, base_url)
     report = build(cfg, BuildOptions(output=output, drafts=drafts, strict=strict, force=force,
                                      jobs=jobs, cache=not no_cache, progress=not quiet))
@@ -57,11 +76,6 @@ def build_command(config_path: Path, output: Path | None, base_url: str | None, 
         click.echo(report.summary())
 
 
-cli.add_command(init_command)
-cli.add_command(check_command)
-cli.add_command(serve_command)
-cli.add_command(new_command)
-cli.add_command(import_command)
 
 
 def main() -> None:
