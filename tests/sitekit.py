@@ -5,6 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -60,3 +65,41 @@ def tree(root: Path) -> dict[str, bytes]:
     """Every file under root, by relative path, with its bytes."""
     return {p.relative_to(root).as_posix(): p.read_bytes()
             for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+SUB_PATH = "/some-repo/"
+
+
+class SubPathHandler(SimpleHTTPRequestHandler):
+    """Serves a folder under /some-repo/ only, as GitHub project pages do."""
+
+    def do_GET(self) -> None:
+        if not self.path.startswith(SUB_PATH):
+            self.send_error(404)
+            return
+        self.path = "/" + self.path[len(SUB_PATH):]
+        super().do_GET()
+
+    def do_HEAD(self) -> None:
+        self.send_error(405)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def sub_path_server(folder: Path) -> Iterator[str]:
+    """A real HTTP server on 127.0.0.1 for `folder` under /some-repo/; yields its base URL.
+
+    It serves at once, so a site can be built into the folder for that URL afterwards.
+    """
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0),
+                                partial(SubPathHandler, directory=str(folder)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}{SUB_PATH}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join()

@@ -30,19 +30,15 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 import tools
 import yaml
-from sitekit import REPO, article, run_digest, write_site
+from sitekit import REPO, SUB_PATH, article, run_digest, sub_path_server, write_site
 
-from digest import search
-
-PREFIX = "/some-repo/"
+PREFIX = SUB_PATH
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -112,18 +108,6 @@ def browser() -> Iterator[Any]:
             chromium.close()
 
 
-class SubPathHandler(SimpleHTTPRequestHandler):
-    """Serves the output folder under /some-repo/ only, as GitHub project pages do."""
-
-    def do_GET(self) -> None:
-        if not self.path.startswith(PREFIX):
-            self.send_error(404)
-            return
-        self.path = "/" + self.path[len(PREFIX):]
-        super().do_GET()
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
 
 @dataclass
@@ -144,21 +128,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     config = yaml.safe_load((REPO / "config.yaml").read_text(encoding="utf-8"))
     write_site(source, EXTRA_ARTICLES, {**config, "search": True})
     out = root / "out"
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(SubPathHandler, directory=str(out)))
-    base = f"http://127.0.0.1:{httpd.server_address[1]}{PREFIX}"
-    result = run_digest("build", "--quiet", "-o", str(out), "--base-url", base, cwd=source)
-    assert result.returncode == 0, result.stderr
-    if not (out / "pagefind" / "pagefind.js").is_file():
-        # until `digest build` runs the indexer itself
-        search.index(out, base_path=PREFIX, language=config.get("language", "en"))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with sub_path_server(out) as base:
+        result = run_digest("build", "--quiet", "-o", str(out), "--base-url", base, cwd=source)
+        assert result.returncode == 0, result.stderr
+        assert (out / "pagefind" / "pagefind.js").is_file()  # digest build ran the indexer
         yield Site(base, out)
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join()
 
 
 def edition_path(out: Path) -> str:

@@ -9,38 +9,20 @@ page, every link of every feed, the sitemap and robots.txt. Each must answer 200
 from __future__ import annotations
 
 import shutil
-import threading
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from functools import partial
 from html.parser import HTMLParser
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 import pytest
-from sitekit import REPO, run_digest
+from sitekit import REPO, SUB_PATH, run_digest, sub_path_server
 
-PREFIX = "/some-repo/"
+PREFIX = SUB_PATH
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
-class SubPathHandler(SimpleHTTPRequestHandler):
-    """Serves the output folder under /some-repo/ only, as GitHub project pages do."""
-
-    def do_GET(self) -> None:
-        if not self.path.startswith(PREFIX):
-            self.send_error(404)
-            return
-        self.path = "/" + self.path[len(PREFIX):]
-        super().do_GET()
-
-    def do_HEAD(self) -> None:
-        self.send_error(405)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
 
 class NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -72,19 +54,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         if (REPO / folder).is_dir():
             shutil.copytree(REPO / folder, site / folder)
     out = root / "out"
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0),
-                                partial(SubPathHandler, directory=str(out)))
-    base = f"http://127.0.0.1:{httpd.server_address[1]}{PREFIX}"
-    result = run_digest("build", "--quiet", "-o", str(out), "--base-url", base, cwd=site)
-    assert result.returncode == 0, result.stderr
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with sub_path_server(out) as base:
+        result = run_digest("build", "--quiet", "-o", str(out), "--base-url", base, cwd=site)
+        assert result.returncode == 0, result.stderr
         yield base
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join()
 
 
 def fetch(url: str) -> tuple[int, str, bytes]:
