@@ -12,16 +12,18 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from digest import __version__, content, output, parallel, render, search
+from digest import __version__, content, output, search, theme
 from digest.cache import ArticleCache, code_key
 from digest.config import Config
 from digest.errors import ContentErrors, StrictError
-from digest.jobs import OutputJob, plan_jobs, static_files
 from digest.manifest import ManifestStore, TreeRecord
-from digest.progress import Progress
-from digest.site import plan
+from digest.static import static_files
 from digest.views import site_view
+
+if TYPE_CHECKING:
+    from digest.jobs import OutputJob
 
 
 @dataclass(frozen=True)
@@ -73,12 +75,12 @@ def now() -> datetime:
     return datetime.now(tz=UTC)
 
 
-def _site_key(config: Config, renderer: render.Renderer) -> str:
+def _site_key(config: Config) -> str:
     """What every output file depends on: digest, the config and the templates."""
     portable = replace(config, root=Path("."), path="")
     indexer = search.version() if config.search else None
     digest = hashlib.blake2b(repr((code_key(), portable, indexer)).encode(), digest_size=16)
-    for path in renderer.template_files():
+    for path in theme.template_files(config.folder("layouts_dir")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
@@ -114,14 +116,12 @@ def build(config: Config, options: BuildOptions | None = None) -> BuildReport:
     options = options or BuildOptions()
     started = time.perf_counter()
     moment = now()
-    jobs = options.jobs or parallel.default_jobs()
     settings = content.Settings(str(config.root), config.timezone, config.host, config.base_path)
     cache = ArticleCache(config.folder("cache_dir"), settings) if options.cache else None
     store = ManifestStore(config.folder("cache_dir"), enabled=options.cache)
     out = (options.output or config.folder("output_dir")).absolute()
     site = site_view(config, __version__)
-    renderer = render.Renderer(config.folder("layouts_dir"), site, config.root)
-    site_key = _site_key(config, renderer)
+    site_key = _site_key(config)
 
     output.check_owner(out, force=options.force, keep=config.keep, protected=_protected(config))
     if config.search:
@@ -134,6 +134,13 @@ def build(config: Config, options: BuildOptions | None = None) -> BuildReport:
         report.seconds = time.perf_counter() - started
         return report
 
+    # Imported here: an up-to-date build returns above without loading Jinja, the
+    # process pool or the feed libraries.
+    from digest import parallel, render
+    from digest.jobs import plan_jobs
+    from digest.site import plan
+
+    jobs = options.jobs or parallel.default_jobs()
     loaded = content.load(sources, settings, drafts=options.drafts, now=moment,
                           mapper=parallel.article_mapper(jobs), cache=cache)
     del sources  # the files' bytes are not needed any more
@@ -147,6 +154,7 @@ def build(config: Config, options: BuildOptions | None = None) -> BuildReport:
     if options.strict and loaded.warnings:
         raise StrictError(loaded.warnings)
 
+    renderer = render.Renderer(config.folder("layouts_dir"), site, config.root)
     output_jobs = plan_jobs(site_plan, config, site, renderer, site_key)
     counts = {"articles": len(site_plan.articles), "pages": len(site_plan.pages),
               "feeds": len(site_plan.feeds), "drafts": loaded.drafts,
@@ -179,6 +187,9 @@ def _write(out: Path, output_jobs: list[OutputJob], record: TreeRecord, store: M
            current: TreeRecord | None, config: Config, options: BuildOptions,
            jobs: int) -> int:
     """Bring the spare tree (or a new one) up to date, then swap it in; returns files made."""
+    from digest import parallel
+    from digest.progress import Progress
+
     stage = output.Stage(out, force=options.force, keep=config.keep,
                          protected=_protected(config))
     try:

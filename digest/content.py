@@ -286,33 +286,45 @@ def find_files(content_dir: Path, root: Path) -> tuple[list[tuple[Path, str]], l
     found: list[tuple[Path, str]] = []
     errors: list[ContentError] = []
     content_real = content_dir.resolve()
-    for folder, dirs, files in os.walk(content_dir):
-        here = Path(folder)
-        for name in list(dirs):
-            if name.startswith(".") or (here == content_dir and name == "editions"):
-                dirs.remove(name)
-            elif (here / name).is_symlink():
-                dirs.remove(name)
-                errors.append(ContentError(_rel(here / name, root), None, None,
-                              "is a symbolic link to a folder; content/ must hold the "
-                              "folders themselves"))
-        for name in files:
-            if name.startswith(".") or not name.endswith(".md"):
-                continue
-            path = here / name
-            rel = _rel(path, root)
-            if path.is_symlink():
-                try:
-                    target = path.resolve(strict=True)
-                except (OSError, RuntimeError):
-                    errors.append(ContentError(rel, None, None, "is a broken or looping "
-                                  "symbolic link"))
+
+    def symlink(entry: os.DirEntry[str], rel: str) -> None:
+        try:
+            is_folder = entry.is_dir()
+        except OSError:
+            is_folder = False
+        if is_folder:
+            errors.append(ContentError(rel, None, None, "is a symbolic link to a folder; "
+                                       "content/ must hold the folders themselves"))
+            return
+        if not entry.name.endswith(".md"):
+            return
+        try:
+            target = Path(entry.path).resolve(strict=True)
+        except (OSError, RuntimeError):
+            errors.append(ContentError(rel, None, None, "is a broken or looping symbolic link"))
+            return
+        if not target.is_relative_to(content_real):
+            errors.append(ContentError(rel, None, None, "is a symbolic link to a file outside "
+                                       f"{content_dir.name}/; copy the file in instead"))
+            return
+        found.append((Path(entry.path), rel))
+
+    def walk(folder: str, rel_folder: str, top: bool) -> None:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                name = entry.name
+                if name.startswith("."):
                     continue
-                if not target.is_relative_to(content_real):
-                    errors.append(ContentError(rel, None, None, "is a symbolic link to a file "
-                                  f"outside {content_dir.name}/; copy the file in instead"))
-                    continue
-            found.append((path, rel))
+                rel = f"{rel_folder}/{name}"
+                if entry.is_symlink():
+                    symlink(entry, rel)
+                elif entry.is_dir(follow_symlinks=False):
+                    if not (top and name == "editions"):  # editors' notes, read apart
+                        walk(entry.path, rel, False)
+                elif name.endswith(".md"):
+                    found.append((Path(entry.path), rel))
+
+    walk(str(content_dir), _rel(content_dir, root), True)
     found.sort(key=lambda pair: pair[1])
     return found, errors
 
@@ -385,7 +397,8 @@ def scan(content_dir: Path, settings: Settings) -> Sources:
     for target, found in zip(read, (files, notes), strict=True):
         for path, rel in found:
             try:
-                target.append((path.read_bytes(), rel))
+                with open(path, "rb") as handle:
+                    target.append((handle.read(), rel))
             except OSError as error:
                 errors.append(ContentError(rel, None, None, f"cannot read: {error.strerror}"))
     return Sources(read[0], errors, read[1])

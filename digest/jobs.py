@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from digest import feeds, render, sitemap
@@ -19,6 +18,7 @@ from digest.config import Config
 from digest.editions import Edition
 from digest.models import EditionFeedSpec
 from digest.site import SitePlan
+from digest.static import static_sources
 from digest.views import ArticleView, SiteView
 
 
@@ -54,33 +54,9 @@ def key_of(context: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
     return tuple(parts)
 
 
-def _static_sources(config: Config) -> dict[str, Path]:
-    """Files copied as they are, by output path; the first folder that has a path wins."""
-    layouts = config.folder("layouts_dir")
-    folders = [(config.folder("static_dir"), ""), (layouts / "static", "static"),
-               (render.THEME / "static", "static")]
-    found: dict[str, Path] = {}
-    for folder, prefix in folders:
-        if not folder.is_dir():
-            continue
-        real = folder.resolve()
-        for path in sorted(folder.rglob("*")):
-            rel_parts = path.relative_to(folder).parts
-            if any(part.startswith(".") for part in rel_parts) or not path.is_file():
-                continue
-            if not path.resolve().is_relative_to(real):
-                continue  # a symbolic link out of the folder is not followed
-            found.setdefault("/".join(filter(None, (prefix, *rel_parts))), path)
-    return dict(sorted(found.items()))
-
-
-def static_files(config: Config) -> list[Path]:
-    return list(_static_sources(config).values())
-
-
 def _static_jobs(config: Config) -> list[OutputJob]:
     jobs = []
-    for rel, path in _static_sources(config).items():
+    for rel, path in static_sources(config).items():
         data = path.read_bytes()
         jobs.append(OutputJob(rel, _hash("static", data), lambda data=data: data))
     return jobs

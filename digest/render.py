@@ -19,9 +19,8 @@ from markupsafe import Markup
 
 from digest.errors import TemplateError
 from digest.site import Page
+from digest.theme import THEME
 from digest.views import ArticleView, SiteView
-
-THEME = Path(__file__).parent / "templates"
 
 
 def jsonld(value: object) -> Markup:
@@ -83,12 +82,6 @@ class Renderer:
         self.env.globals.update(site=site, entry=self.entry,
                                 news_article=functools.partial(news_article, site=site))
         self.env.filters["jsonld"] = jsonld
-
-    def template_files(self) -> list[Path]:
-        """Every template file that can be used, in a stable order."""
-        folders = [self.layouts, THEME] if self.layouts else [THEME]
-        return sorted(p for folder in folders for p in folder.rglob("*")
-                      if p.is_file() and "static" not in p.relative_to(folder).parts[:1])
 
     def entry(self, item: ArticleView) -> Markup:
         """An article's list entry (entry.html), rendered once per build."""
