@@ -53,17 +53,28 @@ def _describe(fg: FeedGenerator, kind: str, text: str) -> None:
         fg.description(html.escape(text, quote=False))
 
 
-def _generator(spec: FeedSpec, config: Config, site: SiteView) -> FeedGenerator:
+def _channel(spec: FeedSpec | EditionFeedSpec, config: Config, site: SiteView,
+             description: str) -> FeedGenerator:
+    """A feed's head: id, title, description, self and home links, language, author."""
     fg = FeedGenerator()
     fg.id(site.abs(spec.url) if spec.kind == "atom" else site.abs(spec.home_url))
     fg.title(spec.title)
-    _describe(fg, spec.kind, config.description or spec.title)
+    _describe(fg, spec.kind, description)
     fg.link(href=site.abs(spec.url), rel="self")
     fg.link(href=site.abs(spec.home_url), rel="alternate")  # the last link is RSS's <link>
     fg.language(config.language)
     fg.generator("digest", uri="https://pypi.org/project/digest/")
     # Atom needs an author for every entry: the feed's stands in for entries without.
     fg.author(name=config.author or config.title)
+    return fg
+
+
+def _serialize(fg: FeedGenerator, kind: str) -> bytes:
+    return fg.atom_str(pretty=True) if kind == "atom" else fg.rss_str(pretty=True)
+
+
+def _generator(spec: FeedSpec, config: Config, site: SiteView) -> FeedGenerator:
+    fg = _channel(spec, config, site, config.description or spec.title)
     fg.register_extension("digest_via", BaseExtension, _ViaLink, atom=True, rss=False)
     if spec.articles:
         newest = max(article.last_modified for article, _ in spec.articles)
@@ -106,15 +117,7 @@ def _add(fg: FeedGenerator, article: Article, view: ArticleView, config: Config,
 def render_editions(spec: EditionFeedSpec, config: Config, site: SiteView,
                     body: Callable[[Edition], str]) -> bytes:
     """The editions feed: one item per edition, whose content is the whole edition."""
-    fg = FeedGenerator()
-    fg.id(site.abs(spec.url) if spec.kind == "atom" else site.abs(spec.home_url))
-    fg.title(spec.title)
-    _describe(fg, spec.kind, f"Every edition of {config.title}")
-    fg.link(href=site.abs(spec.url), rel="self")
-    fg.link(href=site.abs(spec.home_url), rel="alternate")
-    fg.language(config.language)
-    fg.generator("digest", uri="https://pypi.org/project/digest/")
-    fg.author(name=config.author or config.title)
+    fg = _channel(spec, config, site, f"Every edition of {config.title}")
     moments = [a.last_modified for e in spec.editions for a, _ in e.articles]
     newest = max(moments) if moments else _EPOCH
     fg.updated(newest)
@@ -133,7 +136,7 @@ def render_editions(spec: EditionFeedSpec, config: Config, site: SiteView,
             a.title for a, _ in edition.articles[:5])
         fe.summary(html.escape(summary, quote=False), type="html")
         fe.content(body(edition), type="html" if spec.kind == "atom" else None)
-    return fg.atom_str(pretty=True) if spec.kind == "atom" else fg.rss_str(pretty=True)
+    return _serialize(fg, spec.kind)
 
 
 def render(spec: FeedSpec, config: Config, site: SiteView) -> bytes:
@@ -143,7 +146,5 @@ def render(spec: FeedSpec, config: Config, site: SiteView) -> bytes:
     fg = _generator(spec, config, site)
     for article, view in spec.articles:
         _add(fg, article, view, config, spec.kind)
-    if spec.kind == "atom":
-        return fg.atom_str(pretty=True)
-    return fg.rss_str(pretty=True)
+    return _serialize(fg, spec.kind)
 

@@ -64,10 +64,7 @@ def link_file(source: Path, root: Path, rel: str) -> None:
         target.unlink()
     except OSError:
         pass  # no hard links here (another file system): copy below
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copy2(source, target)
+    _link_or_copy(source, target)
 
 
 def manifest_id(files: dict[str, str]) -> str:

@@ -69,7 +69,6 @@ class Renderer:
 
     def __init__(self, layouts: Path | None, site: SiteView, root: Path | None = None) -> None:
         self.root = root
-        self.layouts = layouts if layouts is not None and layouts.is_dir() else None
         self.env = jinja2.Environment(
             loader=_loader(layouts),
             autoescape=jinja2.select_autoescape(["html", "xml", "svg"], default=True),
