@@ -15,7 +15,6 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 import click
 
@@ -27,9 +26,9 @@ from digest.config import Config
 from digest.errors import ContentError, ContentErrors
 from digest.models import Article
 from digest.site import plan
+from digest.urls import normalize_url
 from digest.views import site_view
 
-TRACKING_PARAMS = re.compile(r"utm_.*|fbclid|gclid|mc_cid|mc_eid", re.IGNORECASE)
 _WARNING = re.compile(r"(?P<file>[^:]+):(?P<line>\d+): (?P<message>.*)", re.DOTALL)
 
 
@@ -59,21 +58,6 @@ class Report:
         if warnings:
             counts.append(f"{warnings} warning{'s' * (warnings != 1)}")
         return f"{', '.join(counts)} in {checked}."
-
-
-def normalize_url(url: str) -> str:
-    """A source URL's identity: http = https, no www., no utm_*, fragment or trailing '/'."""
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").lower().removeprefix("www.")
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    netloc = host if port in (None, 80, 443) else f"{host}:{port}"
-    path = quote(unquote(parts.path), safe="/!$&'()*+,;=:@-._~").rstrip("/")
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if not TRACKING_PARAMS.fullmatch(k)]
-    return f"{netloc}{path}" + (f"?{urlencode(query)}" if query else "")
 
 
 def duplicate_sources(articles: list[Article]) -> list[Problem]:

@@ -18,8 +18,8 @@ from sitekit import article, tree, write_site
 from digest import config as config_module
 from digest.build import BuildOptions, build
 from digest.content import Settings, read_article
-from digest.curate.dedup import clean_url, normalize_url
 from digest.markup import Renderer
+from digest.urls import clean_url, normalize_url
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 FEED_50 = FIXTURES / "feed-50.xml"

@@ -14,59 +14,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, tzinfo
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 from digest.content import find_files
 from digest.curate.items import Draft
 from digest.errors import ContentError
 from digest.frontmatter import decode, split
 from digest.text import slugify
+from digest.urls import normalize_url
 
-# Query parameters that only track where a click came from.
-TRACKING = re.compile(
-    r"utm_\w*|fbclid|gclid|dclid|gbraid|wbraid|msclkid|mc_[ce]id|igshid|yclid|_ga|_gl|"
-    r"_hsenc|_hsmi|mkt_tok|vero_id|wt\.mc_id|ocid|cmpid|ns_\w+|ref_src|ref_url|s_cid|"
-    r"sr_share|__twitter_impression|guccounter|guce_\w+",
-    re.IGNORECASE)
 SIMILAR = 0.9  # titles at least this alike (difflib ratio) on one day are flagged
 SITE_PAGES = "the site's own pages"
 # First URL segments of the site's own pages (and /YYYY/ archives), which no article may take.
 SITE_SEGMENTS = {"tags", "page", "archive", "editions", "feed.xml", "atom.xml", "sitemap.xml",
                  "404.html", "robots.txt", "static"}
 _DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}[-_]")  # as digest.content derives slugs
-
-
-def _query(query: str) -> list[tuple[str, str]]:
-    return [(k, v) for k, v in parse_qsl(query, keep_blank_values=True)
-            if not TRACKING.fullmatch(k)]
-
-
-def clean_url(url: str) -> str:
-    """The URL without tracking parameters or fragment, otherwise as written."""
-    parts = urlsplit(url.strip())
-    query = _query(parts.query)
-    if len(query) == len(parse_qsl(parts.query, keep_blank_values=True)):
-        return urlunsplit(parts._replace(fragment=""))
-    return urlunsplit(parts._replace(query=urlencode(query), fragment=""))
-
-
-def normalize_url(url: str) -> str:
-    """A key equal for URLs of one page: no scheme, 'www.', tracking parameters, fragment,
-    default port or trailing slash; parameters sorted. Other strings (ids) are kept."""
-    text = url.strip()
-    parts = urlsplit(text)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return text
-    host = (parts.hostname or "").rstrip(".").removeprefix("www.")
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    shown_port = f":{port}" if port and port not in (80, 443) else ""
-    path = quote(unquote(parts.path), safe="/:@!$&'()*+,;=-._~")
-    path = re.sub(r"/{2,}", "/", path).rstrip("/")
-    query = urlencode(sorted(_query(parts.query)))
-    return f"{host}{shown_port}{path}" + (f"?{query}" if query else "")
 
 
 def normalize_title(title: str) -> str:

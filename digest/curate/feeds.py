@@ -18,10 +18,10 @@ import feedparser
 
 from digest.curate.convert import html_to_markdown, text_to_markdown
 from digest.curate.dates import parse_when
-from digest.curate.dedup import clean_url, normalize_url
 from digest.curate.items import Candidate, CurateError, Draft, Skip, add_tags
 from digest.markup import sanitize
 from digest.text import clean, plain_text, truncate
+from digest.urls import clean_url, normalize_url
 
 MAX_SUMMARY = 1000
 _LANG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")

@@ -11,9 +11,9 @@ from typing import Any
 
 from digest.curate.convert import html_to_markdown
 from digest.curate.dates import parse_when
-from digest.curate.dedup import clean_url
 from digest.curate.items import CurateError, Draft, add_tags
 from digest.text import plain_text, truncate
+from digest.urls import clean_url
 
 INSTALL_HINT = ("reading web pages needs the html extra: pip install 'digest[html]' "
                 "(trafilatura and lxml_html_clean)")
