@@ -257,7 +257,7 @@ def _assemble(reader: _Reader, values: dict[str, Any], lines: dict[str, int], bo
     settings, result = reader.settings, reader.result
     when: datetime = values["date"].astimezone(reader.tz)
     updated = values.get("updated")
-    slug = values.get("slug") or slugify(_DATE_PREFIX.sub("", Path(rel).stem))
+    slug = values.get("slug") or file_slug(rel)
     if not slug or slug in RESERVED_NAMES:
         reader.error(1, "slug", f"the file name gives {'no slug' if not slug else repr(slug)}, "
                      "which cannot be a URL segment; add a 'slug:' field")
@@ -279,6 +279,11 @@ def _assemble(reader: _Reader, values: dict[str, Any], lines: dict[str, int], bo
         extra=values.get("extra") or {}, lines=lines,
     )
     return result
+
+
+def file_slug(rel: str) -> str:
+    """The slug an article file gets when it sets none: its name without a date prefix."""
+    return slugify(_DATE_PREFIX.sub("", Path(rel).stem))
 
 
 def find_files(content_dir: Path, root: Path) -> tuple[list[tuple[Path, str]], list[ContentError]]:

@@ -15,7 +15,7 @@ from datetime import date, datetime, time, tzinfo
 from pathlib import Path
 from typing import Any
 
-from digest.content import find_files
+from digest.content import file_slug, find_files
 from digest.curate.items import Draft
 from digest.errors import ContentError
 from digest.frontmatter import decode, split
@@ -27,7 +27,6 @@ SITE_PAGES = "the site's own pages"
 # First URL segments of the site's own pages (and /YYYY/ archives), which no article may take.
 SITE_SEGMENTS = {"tags", "page", "archive", "editions", "feed.xml", "atom.xml", "sitemap.xml",
                  "404.html", "robots.txt", "static"}
-_DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}[-_]")  # as digest.content derives slugs
 
 
 def normalize_title(title: str) -> str:
@@ -104,7 +103,7 @@ class Index:
             day.append((normalize_title(values["title"]), rel))
         slug = values.get("slug")
         if not isinstance(slug, str) or not slug:
-            slug = slugify(_DATE_PREFIX.sub("", Path(rel).stem))
+            slug = file_slug(rel)
         self.permalinks.setdefault(permalink(self.pattern, when, slug), rel)
 
     def duplicate(self, draft: Draft) -> str | None:
