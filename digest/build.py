@@ -85,13 +85,14 @@ def _site_key(config: Config) -> str:
     return digest.hexdigest()
 
 
-def _inputs_key(site_key: str, sources: content.Sources, cache: ArticleCache | None,
+def _inputs_key(site_key: str, sources: content.Sources, keys: list[str] | None,
                 config: Config, options: BuildOptions) -> str:
-    if cache is None:
+    """Everything a build reads, fingerprinted; "" without a cache (no up-to-date check)."""
+    if keys is None:
         return ""
     digest = hashlib.blake2b(repr((site_key, options.drafts)).encode(), digest_size=16)
-    for data, rel in sources.items:
-        digest.update(cache.key(rel, data).encode())
+    for key in keys:
+        digest.update(key.encode())
     for error in sources.errors:
         digest.update(str(error).encode())
     for data, rel in sources.notes:
@@ -127,7 +128,8 @@ def build(config: Config, options: BuildOptions | None = None) -> BuildReport:
     if config.search:
         search.executable()  # pagefind-bin missing: say so before any work
     sources = content.scan(config.folder("content_dir"), settings)
-    inputs = _inputs_key(site_key, sources, cache, config, options)
+    keys = [cache.key(rel, data) for data, rel in sources.items] if cache else None
+    inputs = _inputs_key(site_key, sources, keys, config, options)
     current = store.load(output.read_marker(out)) if out.is_dir() else None
     if current is not None and _up_to_date(current, inputs, options, moment):
         report = BuildReport(**current.report, up_to_date=True, output=out)
@@ -142,7 +144,7 @@ def build(config: Config, options: BuildOptions | None = None) -> BuildReport:
 
     jobs = options.jobs or parallel.default_jobs()
     loaded = content.load(sources, settings, drafts=options.drafts, now=moment,
-                          mapper=parallel.article_mapper(jobs), cache=cache)
+                          mapper=parallel.article_mapper(jobs), cache=cache, keys=keys)
     del sources  # the files' bytes are not needed any more
     errors = list(loaded.errors)
     try:

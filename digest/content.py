@@ -436,13 +436,16 @@ def read_notes(sources: Sources, renderer: Renderer) -> tuple[dict[str, tuple[st
 
 
 def load(sources: Sources, settings: Settings, *, drafts: bool, now: datetime,
-         mapper: Mapper = read_all, cache: ArticleCache | None = None) -> LoadResult:
+         mapper: Mapper = read_all, cache: ArticleCache | None = None,
+         keys: list[str] | None = None) -> LoadResult:
     """Every article of `sources`, validated and rendered.
 
-    `mapper` renders the files the cache does not have (possibly in other processes).
+    `mapper` renders the files the cache does not have (possibly in other processes);
+    `keys` are the files' cache keys when the caller has them already.
     """
     items = sources.items
-    keys = [cache.key(rel, data) for data, rel in items] if cache else []
+    if keys is None:
+        keys = [cache.key(rel, data) for data, rel in items] if cache else []
     cached = cache.get_many(keys) if cache else {}
     missing = [i for i, key in enumerate(keys) if key not in cached] if cache \
         else list(range(len(items)))
