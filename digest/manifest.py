@@ -9,7 +9,7 @@ record cannot drift apart: a tree whose record is missing is rebuilt.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +49,8 @@ class ManifestStore:
         self.folder.mkdir(parents=True, exist_ok=True)
         target = self.folder / f"{identifier}.json"
         temporary = target.with_suffix(".tmp")
-        temporary.write_text(json.dumps(asdict(record), sort_keys=True, ensure_ascii=False),
+        temporary.write_text(json.dumps({f.name: getattr(record, f.name) for f in fields(record)},
+                                        sort_keys=True, ensure_ascii=False),
                              encoding="utf-8")
         temporary.replace(target)
         old = sorted(self.folder.glob("*.json"), key=lambda p: p.stat().st_mtime_ns)

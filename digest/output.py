@@ -17,7 +17,7 @@ import json
 import os
 import shutil
 from collections.abc import Iterable
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from digest.errors import OutputError
 
@@ -25,43 +25,42 @@ MARKER = ".digest-output"
 MARKER_HEAD = "This folder is written by digest build and replaced on every build.\n"
 
 
-def safe_relative(path: str) -> PurePosixPath:
+def safe_relative(path: str) -> str:
     """A relative path that stays inside the folder, or ValueError."""
-    pure = PurePosixPath(path)
-    if pure.is_absolute() or not pure.parts or any(p in ("", ".", "..") for p in pure.parts) \
-            or "\\" in path or "\x00" in path:
+    if not path or path.startswith("/") or "\\" in path or "\x00" in path \
+            or any(part in ("", ".", "..") for part in path.rstrip("/").split("/")):
         raise ValueError(f"unsafe output path {path!r}")
-    return pure
+    return path
 
 
 def write_file(root: Path, rel: str, data: bytes) -> None:
     """Write a file as a new inode (never in place: it may be hard-linked elsewhere)."""
-    target = root / safe_relative(rel)
+    target = os.path.join(root, safe_relative(rel))
     try:
         handle = open(target, "xb")  # noqa: SIM115
     except FileExistsError:
-        temporary = target.with_name(target.name + ".digest-new")
+        temporary = target + ".digest-new"
         with open(temporary, "wb") as new:
             new.write(data)
         os.replace(temporary, target)
         return
     except FileNotFoundError:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
         handle = open(target, "xb")  # noqa: SIM115
     with handle:
         handle.write(data)
 
 
-def link_file(source: Path, root: Path, rel: str) -> None:
+def link_file(source: Path | str, root: Path, rel: str) -> None:
     """Put `source`'s bytes (and mtime) at root/rel by a hard link, else a copy."""
-    target = root / safe_relative(rel)
+    target = os.path.join(root, safe_relative(rel))
     try:
         os.link(source, target)
         return
     except FileNotFoundError:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
     except FileExistsError:
-        target.unlink()
+        os.unlink(target)
     except OSError:
         pass  # no hard links here (another file system): copy below
     _link_or_copy(source, target)
