@@ -12,6 +12,7 @@ import functools
 import hashlib
 import json
 import sqlite3
+import time
 from contextlib import closing
 from dataclasses import asdict
 from datetime import datetime
@@ -20,12 +21,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from digest import __version__
-from digest.content import FileResult, Settings
+from digest.content import FileResult, Settings, Signature, Sources
 from digest.errors import ContentError
 from digest.markup import SETTINGS_KEY
 from digest.models import Article, Source, Tag
 
-SCHEMA = 1
+SCHEMA = 2
+RACY_NS = 2_000_000_000  # files changed this close to the index's writing are read again
 
 
 @functools.cache
@@ -43,19 +45,26 @@ def salt(settings: Settings) -> bytes:
                  settings.base_path)).encode()
 
 
-def file_key(salt_bytes: bytes, rel: str, data: bytes) -> str:
+def content_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
+
+
+def file_key(salt_bytes: bytes, rel: str, data_hash: str) -> str:
+    """A cache key: the file's bytes (by hash) and path, and what reading depends on."""
     digest = hashlib.blake2b(salt_bytes, digest_size=20)
-    digest.update(rel.encode("utf-8", "surrogatepass") + b"\0")
-    digest.update(data)
+    digest.update(f"{rel}\0{data_hash}".encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
 
-def _encode(result: FileResult) -> str | None:
-    """JSON for a result, or None when it would not come back identical."""
+def _encode(result: FileResult) -> tuple[str, str] | None:
+    """The result as JSON and the article's HTML apart (a body as JSON text would cost
+    more to decode than everything else); None when it would not come back identical."""
     article = None
+    body = ""
     if result.article is not None:
         a = result.article
         article = asdict(a)
+        body = article.pop("body_html")
         article["date"] = a.date.isoformat()
         article["updated"] = a.updated.isoformat() if a.updated else None
     errors = [[e.path, e.line, e.field, e.message] for e in result.errors]
@@ -63,15 +72,16 @@ def _encode(result: FileResult) -> str | None:
                       ensure_ascii=False, separators=(",", ":"))
     if article is not None and json.loads(text)["article"]["extra"] != result.article.extra:
         return None  # e.g. dates inside extra: not cached, rendered each time
-    return text
+    return text, body
 
 
-def _decode(text: str, tz: ZoneInfo) -> FileResult:
+def _decode(text: str, body: str, tz: ZoneInfo) -> FileResult:
     data: dict[str, Any] = json.loads(text)
     result = FileResult(errors=[ContentError(*e) for e in data["errors"]],
                         warnings=data["warnings"])
     a = data["article"]
     if a is not None:
+        a["body_html"] = body
         a["date"] = datetime.fromisoformat(a["date"]).astimezone(tz)
         if a["updated"]:
             a["updated"] = datetime.fromisoformat(a["updated"]).astimezone(tz)
@@ -90,16 +100,55 @@ class ArticleCache:
         self.salt = salt(settings)
         self.tz = ZoneInfo(settings.timezone)
         self.hits = 0
-        self._pending: list[tuple[str, str]] = []
+        self._pending: list[tuple[str, str, str]] = []
+        self._index: dict[str, tuple[Signature, str]] | None = None
+        self._trusted_before = 0
+        self._seen: dict[str, tuple[Signature, str]] = {}  # this build's files
 
     def _connect(self) -> sqlite3.Connection:
         self.folder.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(self.folder / "articles.sqlite")
-        db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value TEXT)")
+        db.execute("CREATE TABLE IF NOT EXISTS articles "
+                   "(key TEXT PRIMARY KEY, result TEXT, body TEXT)")
+        db.execute("CREATE TABLE IF NOT EXISTS files (rel TEXT PRIMARY KEY, size INTEGER, "
+                   "mtime INTEGER, ctime INTEGER, inode INTEGER, hash TEXT)")
+        db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
         return db
 
-    def key(self, rel: str, data: bytes) -> str:
-        return file_key(self.salt, rel, data)
+    def _load_index(self) -> dict[str, tuple[Signature, str]]:
+        """path -> (signature, content hash) of every file the last build read."""
+        if self._index is not None:
+            return self._index
+        self._index = {}
+        if not (self.folder / "articles.sqlite").exists():
+            return self._index
+        try:
+            with closing(self._connect()) as db:
+                row = db.execute("SELECT value FROM meta WHERE name = 'files_written'").fetchone()
+                # A file written in the last moments before the index may have changed again
+                # within the clock's resolution: such files are read again (as git does).
+                self._trusted_before = int(row[0]) - RACY_NS if row else 0
+                for rel, size, mtime, ctime, inode, data_hash in db.execute(
+                        "SELECT rel, size, mtime, ctime, inode, hash FROM files"):
+                    self._index[rel] = ((size, mtime, ctime, inode), data_hash)
+        except sqlite3.DatabaseError:
+            self._index = {}
+        return self._index
+
+    def unchanged(self, rel: str, mark: Signature) -> bool:
+        """Whether the file is, by its signature, exactly as the last build read it."""
+        known = self._load_index().get(rel)
+        return known is not None and known[0] == mark and mark[1] < self._trusted_before
+
+    def keys(self, sources: Sources) -> list[str]:
+        """The cache key of every source file (hashing only the files that were read)."""
+        index = self._load_index()
+        keys = []
+        for (data, rel), mark in zip(sources.items, sources.signatures, strict=True):
+            data_hash = index[rel][1] if data is None else content_hash(data)
+            self._seen[rel] = (mark, data_hash)
+            keys.append(file_key(self.salt, rel, data_hash))
+        return keys
 
     def get_many(self, keys: list[str]) -> dict[str, FileResult]:
         """The cached results among `keys`."""
@@ -111,26 +160,42 @@ class ArticleCache:
                 for start in range(0, len(keys), 900):
                     chunk = keys[start:start + 900]
                     marks = ",".join("?" * len(chunk))
-                    for key, value in db.execute(
-                            f"SELECT key, value FROM entries WHERE key IN ({marks})", chunk):
-                        found[key] = _decode(value, self.tz)
+                    for key, value, body in db.execute(
+                            f"SELECT key, result, body FROM articles WHERE key IN ({marks})",
+                            chunk):
+                        found[key] = _decode(value, body, self.tz)
         except (sqlite3.DatabaseError, ValueError, KeyError, TypeError):
             return {}  # a damaged cache is ignored; the build renders everything again
         self.hits = len(found)
         return found
 
     def put(self, key: str, result: FileResult) -> None:
-        text = _encode(result)
-        if text is not None:
-            self._pending.append((key, text))
+        encoded = _encode(result)
+        if encoded is not None:
+            self._pending.append((key, *encoded))
 
     def save(self, keep: set[str]) -> None:
         """Store new entries and forget those no build input uses any more."""
         try:
             with closing(self._connect()) as db, db:
-                db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", self._pending)
-                stale = [k for (k,) in db.execute("SELECT key FROM entries") if k not in keep]
-                db.executemany("DELETE FROM entries WHERE key = ?", [(k,) for k in stale])
+                db.execute("DROP TABLE IF EXISTS entries")  # schema 1
+                db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?)",
+                               self._pending)
+                stale = [k for (k,) in db.execute("SELECT key FROM articles") if k not in keep]
+                db.executemany("DELETE FROM articles WHERE key = ?", [(k,) for k in stale])
+                self._save_index(db)
         except sqlite3.DatabaseError:
             (self.folder / "articles.sqlite").unlink(missing_ok=True)
         self._pending.clear()
+
+    def _save_index(self, db: sqlite3.Connection) -> None:
+        """Remember the files this build read, with the time (see _load_index)."""
+        index = self._load_index()
+        if self._seen == index and all(mark[1] < self._trusted_before
+                                       for mark, _ in self._seen.values()):
+            return  # the same files, all trusted: keep the time they were first seen
+        db.execute("DELETE FROM files")
+        db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)",
+                       [(rel, *mark, data_hash) for rel, (mark, data_hash) in self._seen.items()])
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('files_written', ?)",
+                   (str(time.time_ns()),))

@@ -62,8 +62,10 @@ def cli() -> None:
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0,
               help="Processes to use; 0 (default) = one per core.")
 @click.option("--no-cache", is_flag=True, help="Ignore and do not write the build cache.")
+@click.option("--timings", is_flag=True, help="Print how long each step took (to stderr).")
 def build_command(config_path: Path, output: Path | None, base_url: str | None, drafts: bool,
-                  quiet: bool, strict: bool, force: bool, jobs: int, no_cache: bool) -> None:
+                  quiet: bool, strict: bool, force: bool, jobs: int, no_cache: bool,
+                  timings: bool) -> None:
     """Build the site from content/, layouts/ and config.yaml into output/."""
     from digest.build import BuildOptions, build
 
@@ -74,6 +76,8 @@ def build_command(config_path: Path, output: Path | None, base_url: str | None, 
         for warning in report.warnings:
             click.echo(f"warning: {warning}", err=True)
         click.echo(report.summary())
+    if timings:
+        click.echo(report.timings(), err=True)
 
 
 

@@ -380,33 +380,66 @@ def read_all(items: list[tuple[bytes, str]], settings: Settings) -> list[FileRes
     return [read_article(data, rel, settings, renderer) for data, rel in items]
 
 
+Signature = tuple[int, int, int, int]  # size, mtime, ctime (ns), inode
+
+
+def signature(status: os.stat_result) -> Signature:
+    """What changes when a file is written: enough to trust it unchanged without reading."""
+    return (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+
+
 @dataclass
 class Sources:
-    """The bytes of every article file, read once."""
+    """Every article file: its bytes, read once, unless the caller knew them unchanged."""
 
-    items: list[tuple[bytes, str]]  # (data, path relative to the site root)
+    items: list[tuple[bytes | None, str]]  # (data, path relative to the site root)
     errors: list[ContentError]
     notes: list[tuple[bytes, str]] = field(default_factory=list)  # editors' notes
+    paths: list[Path] = field(default_factory=list)
+    signatures: list[Signature] = field(default_factory=list)
+
+    def data(self, index: int) -> bytes:
+        """The bytes of item `index`, read now if the scan skipped them."""
+        data, rel = self.items[index]
+        if data is None:
+            with open(self.paths[index], "rb") as handle:
+                data = handle.read()
+            self.items[index] = (data, rel)
+        return data
 
 
-def scan(content_dir: Path, settings: Settings) -> Sources:
-    """Find and read every article file under content_dir."""
+def scan(content_dir: Path, settings: Settings,
+         unchanged: Callable[[str, Signature], bool] | None = None) -> Sources:
+    """Find and read every article file under content_dir; files that `unchanged` says
+    are as they were (by their signature) are not read."""
     if not content_dir.is_dir():
         error = ContentError(_rel(content_dir, Path(settings.root)), None, None,
                              "the content folder does not exist; create it and add articles")
         return Sources([], [error])
     files, errors = find_files(content_dir, Path(settings.root))
+    sources = Sources([], errors)
+    for path, rel in files:
+        try:
+            mark = signature(os.stat(path))
+            data = None
+            if not (unchanged and unchanged(rel, mark)):
+                with open(path, "rb") as handle:
+                    mark = signature(os.fstat(handle.fileno()))  # of the bytes read
+                    data = handle.read()
+        except OSError as error:
+            errors.append(ContentError(rel, None, None, f"cannot read: {error.strerror}"))
+            continue
+        sources.items.append((data, rel))
+        sources.paths.append(path)
+        sources.signatures.append(mark)
     notes_dir = content_dir / "editions"
     notes, _ = find_files(notes_dir, Path(settings.root)) if notes_dir.is_dir() else ([], [])
-    read: list[list[tuple[bytes, str]]] = [[], []]
-    for target, found in zip(read, (files, notes), strict=True):
-        for path, rel in found:
-            try:
-                with open(path, "rb") as handle:
-                    target.append((handle.read(), rel))
-            except OSError as error:
-                errors.append(ContentError(rel, None, None, f"cannot read: {error.strerror}"))
-    return Sources(read[0], errors, read[1])
+    for path, rel in notes:
+        try:
+            sources.notes.append((path.read_bytes(), rel))
+        except OSError as error:
+            errors.append(ContentError(rel, None, None, f"cannot read: {error.strerror}"))
+    return sources
 
 
 def read_notes(sources: Sources, renderer: Renderer) -> tuple[dict[str, tuple[str | None, str]],
@@ -445,11 +478,12 @@ def load(sources: Sources, settings: Settings, *, drafts: bool, now: datetime,
     """
     items = sources.items
     if keys is None:
-        keys = [cache.key(rel, data) for data, rel in items] if cache else []
+        keys = cache.keys(sources) if cache else []
     cached = cache.get_many(keys) if cache else {}
     missing = [i for i, key in enumerate(keys) if key not in cached] if cache \
         else list(range(len(items)))
-    fresh = dict(zip(missing, mapper([items[i] for i in missing], settings), strict=True))
+    work = [(sources.data(i), items[i][1]) for i in missing]
+    fresh = dict(zip(missing, mapper(work, settings), strict=True))
     results = [fresh[i] if i in fresh else cached[keys[i]] for i in range(len(items))]
     if cache:
         for i, result in fresh.items():

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -57,10 +58,28 @@ class Article:
     draft: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
     lines: dict[str, int] = field(default_factory=dict, compare=False)  # field -> line
+    # A hash of every field but the lines: set when the article is made, kept by the cache.
+    digest: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.digest:
+            object.__setattr__(self, "digest", article_digest(self))
 
     @property
     def last_modified(self) -> datetime:
         return self.updated if self.updated and self.updated > self.date else self.date
+
+
+_DIGESTED = tuple(f.name for f in fields(Article) if f.name not in ("body_html", "lines", "digest"))
+
+
+def article_digest(article: Article) -> str:
+    """Changes whenever anything about the article that a page can show changes."""
+    digest = hashlib.blake2b(article.body_html.encode("utf-8", "surrogatepass"),
+                             digest_size=16)
+    small = tuple(getattr(article, name) for name in _DIGESTED)
+    digest.update(repr(small).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -168,16 +168,13 @@ def site_view(config: Config, version: str) -> SiteView:
     )
 
 
-_FINGERPRINTED = [f.name for f in fields(Article) if f.name not in ("body_html", "lines")]
-
-
 def fingerprint(article: Article, url: str) -> str:
-    """Changes whenever anything about the article that a page can show changes."""
-    digest = hashlib.blake2b(article.body_html.encode("utf-8", "surrogatepass"),
-                             digest_size=16)
-    small = tuple(getattr(article, name) for name in _FINGERPRINTED)
-    digest.update(repr((small, url)).encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()
+    """Changes whenever anything about the article that a page can show changes: its
+    digest covers its fields, but tags are respelled after reading and the URL is the
+    site's."""
+    tags = tuple((tag.name, tag.slug) for tag in article.tags)
+    return hashlib.blake2b(repr((article.digest, tags, url)).encode("utf-8", "surrogatepass"),
+                           digest_size=16).hexdigest()
 
 
 def article_view(article: Article, url: str, site: SiteView, key: int) -> ArticleView:

@@ -256,3 +256,13 @@ def test_the_multi_error_site_reports_every_problem_with_file_and_line() -> None
     assert problems == {"content/2024/03/broken-yaml.md", "content/2024/03/no-title.md",
                         "content/2024/03/bad-date.md", "content/2024/03/same.md"}
     assert all(re.match(r"  content/\S+\.md:\d+: ", line) for line in lines[1:])
+
+
+def test_timings_name_each_step_of_the_build(site: Path) -> None:
+    first = run_digest("build", "--timings", cwd=site)
+    steps = [line.split()[0] for line in first.stderr.splitlines()]
+    assert first.returncode == 0 and {"scan", "load", "plan", "render", "save"} <= set(steps)
+    assert all(re.fullmatch(r"\S.*\s\d+\.\d{3} s", line) for line in first.stderr.splitlines())
+    again = run_digest("build", "--timings", cwd=site)  # up to date: stops after the check
+    assert again.stderr.splitlines()[-1].startswith("up-to-date check")
+    assert "render" not in again.stderr

@@ -132,3 +132,30 @@ def test_a_deleted_cache_only_costs_time(tmp_path: Path) -> None:
     (root / ".digest-cache/articles.sqlite").write_bytes(b"not a database")
     os.utime(root / "content/2024/01/story-0.md")
     assert _warm(root) == before
+
+
+def test_a_file_changed_without_a_new_size_or_mtime_is_still_read_again(tmp_path: Path) -> None:
+    """Unchanged files are known by size, mtime, ctime and inode, not read again: a
+    same-size edit with the old mtime put back (as `cp -p` or an rsync would) is seen."""
+    root = tmp_path / "site"
+    write_site(root, _articles(4))
+    path = root / "content/2024/01/story-0.md"
+    hour_ago = os.stat(path).st_mtime_ns - 3600 * 10**9
+    for file in (root / "content").rglob("*.md"):
+        os.utime(file, ns=(hour_ago, hour_ago))  # old enough to be trusted unread
+    _warm(root)
+    _warm(root)
+
+    text = path.read_text()
+    assert "Paragraph 0 with" in text
+    path.write_text(text.replace("Paragraph 0 with", "Paragraph X with"))
+    os.utime(path, ns=(hour_ago, hour_ago))
+    assert "Paragraph X with" in _warm(root)["2024/01/10/story-0/index.html"].decode()
+
+    replacement = path.with_name("replacement.tmp")
+    replacement.write_text(text.replace("Paragraph 0 with", "Paragraph Y with"))
+    os.utime(replacement, ns=(hour_ago, hour_ago))
+    replacement.replace(path)  # a new inode, same size and mtime
+    built = _warm(root)
+    assert "Paragraph Y with" in built["2024/01/10/story-0/index.html"].decode()
+    assert built == _cold(root, tmp_path / "cold")
