@@ -10,15 +10,15 @@ import gc
 import hashlib
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from digest import __version__, content, output, search, theme
-from digest.cache import ArticleCache, code_key
+from digest.cache import ArticleCache, EntryStore, code_key
 from digest.config import Config
 from digest.errors import ContentErrors, StrictError
 from digest.manifest import ManifestStore, TreeRecord
@@ -206,6 +206,9 @@ def _build(config: Config, options: BuildOptions) -> BuildReport:
 
     clock.mark("plan")
     renderer = render.Renderer(config.folder("layouts_dir"), site, config.root)
+    entries = EntryStore(config.folder("cache_dir"), site_key) if options.cache else None
+    if entries is not None:
+        renderer.use_stored_entries(entries.load)
     output_jobs = plan_jobs(site_plan, config, site, renderer, site_key)
     clock.mark("output keys")
     counts = {"articles": len(site_plan.articles), "pages": len(site_plan.pages),
@@ -219,8 +222,11 @@ def _build(config: Config, options: BuildOptions) -> BuildReport:
         store.save(record)  # same output from changed inputs: remember the new inputs
         report.up_to_date = True
     else:
+        learnt: dict[str, str] = {}
         report.rendered = _write(out, output_jobs, record, store, current, config, options,
-                                 jobs, clock)
+                                 jobs, clock, (renderer.new_entries, learnt.update))
+        if entries is not None:
+            entries.save(learnt, {view.fingerprint for _, view in site_plan.articles})
     clock.mark("save")
     return clock.finish(report)
 
@@ -237,7 +243,8 @@ def content_hash(data: bytes) -> str:
 
 def _write(out: Path, output_jobs: list[OutputJob], record: TreeRecord, store: ManifestStore,
            current: TreeRecord | None, config: Config, options: BuildOptions,
-           jobs: int, clock: _Clock) -> int:
+           jobs: int, clock: _Clock,
+           gather: tuple[Callable[[], Any], Callable[[Any], None]]) -> int:
     """Bring the spare tree (or a new one) up to date, then swap it in; returns files made."""
     from digest import parallel
     from digest.progress import Progress
@@ -276,7 +283,7 @@ def _write(out: Path, output_jobs: list[OutputJob], record: TreeRecord, store: M
             return job.path, digest
 
         with Progress(enabled=options.progress).bar("Rendering", len(todo)) as advance:
-            record.hashes.update(parallel.run_all(work, len(todo), jobs, advance))
+            record.hashes.update(parallel.run_all(work, len(todo), jobs, advance, *gather))
         clock.mark("render")
         if config.search:
             search.index(stage.path, base_path=config.base_path, language=config.language,

@@ -199,3 +199,45 @@ class ArticleCache:
                        [(rel, *mark, data_hash) for rel, (mark, data_hash) in self._seen.items()])
         db.execute("INSERT OR REPLACE INTO meta VALUES ('files_written', ?)",
                    (str(time.time_ns()),))
+
+
+class EntryStore:
+    """Rendered list entries (entry.html) by article fingerprint, for one site key (the
+    templates, config and digest's code), in the same SQLite file: a rebuild that
+    re-renders a thousand list pages takes their entries from here."""
+
+    def __init__(self, folder: Path, site_key: str) -> None:
+        self.path = folder / "articles.sqlite"
+        self.site_key = site_key
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=30)
+        db.execute("CREATE TABLE IF NOT EXISTS list_entries "
+                   "(fingerprint TEXT PRIMARY KEY, site TEXT, html TEXT)")
+        return db
+
+    def load(self) -> dict[str, str]:
+        if not self.path.exists():
+            return {}
+        try:
+            with closing(self._connect()) as db:
+                return dict(db.execute("SELECT fingerprint, html FROM list_entries "
+                                       "WHERE site = ?", (self.site_key,)))
+        except sqlite3.DatabaseError:
+            return {}
+
+    def save(self, new: dict[str, str], keep: set[str]) -> None:
+        """Add new entries; forget those of other site keys and of articles not in `keep`."""
+        if not self.path.parent.is_dir():
+            return
+        try:
+            with closing(self._connect()) as db, db:
+                db.execute("DELETE FROM list_entries WHERE site != ?", (self.site_key,))
+                db.executemany("INSERT OR REPLACE INTO list_entries VALUES (?, ?, ?)",
+                               [(key, self.site_key, html) for key, html in new.items()])
+                stale = [key for (key,) in db.execute("SELECT fingerprint FROM list_entries")
+                         if key not in keep]
+                db.executemany("DELETE FROM list_entries WHERE fingerprint = ?",
+                               [(key,) for key in stale])
+        except sqlite3.DatabaseError:
+            pass  # entries are only a shortcut: the next build renders them again

@@ -286,9 +286,9 @@ def file_slug(rel: str) -> str:
     return slugify(_DATE_PREFIX.sub("", Path(rel).stem))
 
 
-def find_files(content_dir: Path, root: Path) -> tuple[list[tuple[Path, str]], list[ContentError]]:
+def find_files(content_dir: Path, root: Path) -> tuple[list[tuple[str, str]], list[ContentError]]:
     """Every article file under content_dir, sorted; symlinks out of the folder are refused."""
-    found: list[tuple[Path, str]] = []
+    found: list[tuple[str, str]] = []  # (path, path relative to root)
     errors: list[ContentError] = []
     content_real = content_dir.resolve()
 
@@ -312,7 +312,7 @@ def find_files(content_dir: Path, root: Path) -> tuple[list[tuple[Path, str]], l
             errors.append(ContentError(rel, None, None, "is a symbolic link to a file outside "
                                        f"{content_dir.name}/; copy the file in instead"))
             return
-        found.append((Path(entry.path), rel))
+        found.append((entry.path, rel))
 
     def walk(folder: str, rel_folder: str, top: bool) -> None:
         with os.scandir(folder) as entries:
@@ -327,7 +327,7 @@ def find_files(content_dir: Path, root: Path) -> tuple[list[tuple[Path, str]], l
                     if not (top and name == "editions"):  # editors' notes, read apart
                         walk(entry.path, rel, False)
                 elif name.endswith(".md"):
-                    found.append((Path(entry.path), rel))
+                    found.append((entry.path, rel))
 
     walk(str(content_dir), _rel(content_dir, root), True)
     found.sort(key=lambda pair: pair[1])
@@ -395,7 +395,7 @@ class Sources:
     items: list[tuple[bytes | None, str]]  # (data, path relative to the site root)
     errors: list[ContentError]
     notes: list[tuple[bytes, str]] = field(default_factory=list)  # editors' notes
-    paths: list[Path] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)
     signatures: list[Signature] = field(default_factory=list)
 
     def data(self, index: int) -> bytes:
@@ -436,7 +436,8 @@ def scan(content_dir: Path, settings: Settings,
     notes, _ = find_files(notes_dir, Path(settings.root)) if notes_dir.is_dir() else ([], [])
     for path, rel in notes:
         try:
-            sources.notes.append((path.read_bytes(), rel))
+            with open(path, "rb") as handle:
+                sources.notes.append((handle.read(), rel))
         except OSError as error:
             errors.append(ContentError(rel, None, None, f"cannot read: {error.strerror}"))
     return sources

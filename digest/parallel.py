@@ -23,6 +23,7 @@ MIN_PARALLEL_PAGES = 256
 _work: Callable[[int], Any] | None = None
 _next: Any = None  # a shared counter of chunks taken
 _chunks: list[range] = []
+_report: Callable[[], Any] | None = None
 
 
 def default_jobs() -> int:
@@ -61,8 +62,10 @@ def _release_free_memory() -> None:
         pass
 
 
-def _drain(advance: Callable[[int], None] = lambda n: None) -> list[tuple[int, list[Any]]]:
-    """Take chunks from the shared counter until none is left; in workers and the parent."""
+def _drain(advance: Callable[[int], None] = lambda n: None) -> tuple[
+        list[tuple[int, list[Any]]], Any]:
+    """Take chunks from the shared counter until none is left; in workers and the parent.
+    Returns what was done, and the process's report."""
     assert _work is not None and _next is not None
     done = []
     while True:
@@ -70,42 +73,54 @@ def _drain(advance: Callable[[int], None] = lambda n: None) -> list[tuple[int, l
             number = _next.value
             _next.value += 1
         if number >= len(_chunks):
-            return done
+            return done, _report() if _report is not None else None
         indices = _chunks[number]
         done.append((indices.start, [_work(i) for i in indices]))
         advance(len(indices))
 
 
 def run_all(work: Callable[[int], Any], count: int, jobs: int,
-            advance: Callable[[int], None] = lambda n: None) -> list[Any]:
+            advance: Callable[[int], None] = lambda n: None,
+            report: Callable[[], Any] | None = None,
+            receive: Callable[[Any], None] = lambda value: None) -> list[Any]:
     """[work(i) for i in range(count)]: the parent and jobs - 1 forked workers share it.
 
     Workers are forked after the plan is made, so they read it without copying it; the
-    parent works too, rather than waiting, which saves a whole process's memory.
+    parent works too, rather than waiting, which saves a whole process's memory. Each
+    process that worked calls `report()` at the end, and the parent `receive`s the value
+    (e.g. what a worker learnt that the next build can reuse).
     """
-    global _work, _next, _chunks
+    global _work, _next, _chunks, _report
     context = _context()
     if jobs <= 1 or count < MIN_PARALLEL_PAGES or context is None:
         results = []
         for i in range(count):
             results.append(work(i))
             advance(1)
+        if report is not None:
+            receive(report())
         return results
     size = max(16, min(256, count // (jobs * 8) or 1))
     _chunks = [range(i, min(i + size, count)) for i in range(0, count, size)]
-    _work, _next = work, context.Value("i", 0)
+    _work, _next, _report = work, context.Value("i", 0), report
     gc.collect()
     _release_free_memory()
     gc.freeze()  # objects shared with the workers stay untouched by their collector
     try:
         with context.Pool(jobs - 1) as pool:
             pending = [pool.apply_async(_drain) for _ in range(jobs - 1)]
-            parts = dict(_drain(advance))
+            own, own_report = _drain(advance)
+            parts = dict(own)
+            reports = [own_report]
             for result in pending:
-                finished = result.get()
+                finished, worker_report = result.get()
                 parts.update(finished)
+                reports.append(worker_report)
                 advance(sum(len(values) for _, values in finished))
     finally:
-        _work, _next, _chunks = None, None, []
+        _work, _next, _chunks, _report = None, None, [], None
         gc.unfreeze()
+    if report is not None:
+        for value in reports:
+            receive(value)
     return [value for start in sorted(parts) for value in parts[start]]

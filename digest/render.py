@@ -2,7 +2,8 @@
 
 `{% extends "default/base.html" %}` always reaches the default theme's file.
 Autoescape and StrictUndefined are on. Each article's list entry is rendered
-once and reused on every home, tag and archive page it appears on.
+once and reused on every home, tag and archive page it appears on, and kept in the
+build cache for the next build.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
@@ -77,19 +79,34 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        self._entries: dict[int, Markup] = {}
+        self._entries: dict[str, Markup] = {}  # article fingerprint -> its list entry
+        self._new_entries: dict[str, str] = {}
+        self._stored: Callable[[], dict[str, str]] | None = None
         self.env.globals.update(site=site, entry=self.entry,
                                 news_article=functools.partial(news_article, site=site))
         self.env.filters["jsonld"] = jsonld
 
+    def use_stored_entries(self, load: Callable[[], dict[str, str]]) -> None:
+        """Take list entries rendered by earlier builds from `load()`, called on first need
+        (in each process that renders list pages)."""
+        self._stored = load
+
     def entry(self, item: ArticleView) -> Markup:
-        """An article's list entry (entry.html), rendered once per build."""
-        cached = self._entries.get(item.key)
+        """An article's list entry (entry.html), rendered once per build, or stored."""
+        if self._stored is not None:
+            self._entries.update((key, Markup(html)) for key, html in self._stored().items())
+            self._stored = None
+        cached = self._entries.get(item.fingerprint)
         if cached is None:
             template = self._template("entry.html", f"the list entry of {item.url}")
-            cached = Markup(self._run(template, {"item": item}, f"the list entry of {item.url}"))
-            self._entries[item.key] = cached
+            html = self._run(template, {"item": item}, f"the list entry of {item.url}")
+            cached = self._entries[item.fingerprint] = Markup(html)
+            self._new_entries[item.fingerprint] = html
         return cached
+
+    def new_entries(self) -> dict[str, str]:
+        """The list entries this process rendered (not stored before)."""
+        return self._new_entries
 
     def render(self, page: Page) -> bytes:
         what = f"page {page.url}"

@@ -22,7 +22,6 @@ from digest.views import (
     Link,
     PageMeta,
     SiteView,
-    article_view,
     day_display,
     output_file,
     url_path,
@@ -64,8 +63,8 @@ class _Paths:
 
 def _article_url(config: Config, article: Article) -> str:
     d = article.date
-    return config.permalink.format(year=f"{d:%Y}", month=f"{d:%m}", day=f"{d:%d}",
-                                   slug=article.slug)
+    return config.permalink.format(year=f"{d.year:04d}", month=f"{d.month:02d}",
+                                   day=f"{d.day:02d}", slug=article.slug)
 
 
 def _related(index: int, keys: list[str], members: dict[str, int]) -> list[int]:
@@ -133,8 +132,8 @@ def plan(articles: list[Article], config: Config, site: SiteView,
                   "feed.json", "CNAME", "static/style.css", "pagefind"):
         paths.claim(fixed, f"the site's {fixed}")
     urls = [_article_url(config, a) for a in ordered]
-    views = [article_view(a, url_path(site.base_path, u), site, i)
-             for i, (a, u) in enumerate(zip(ordered, urls, strict=True))]
+    views = [ArticleView(a, url_path(site.base_path, u), site)
+             for a, u in zip(ordered, urls, strict=True)]
     result = SitePlan(list(zip(ordered, views, strict=True)))
     ids: dict[str, tuple[Article, str]] = {}
     for article, url in zip(ordered, urls, strict=True):
@@ -243,8 +242,8 @@ def _plan_archives(result: SitePlan, paths: _Paths, site: SiteView, views: list[
     years: dict[str, dict[str, dict[str, list[ArticleView]]]] = {}
     for article, view in zip(ordered, views, strict=True):
         d = article.date
-        years.setdefault(f"{d:%Y}", {}).setdefault(f"{d:%m}", {}).setdefault(
-            f"{d:%d}", []).append(view)
+        years.setdefault(f"{d.year:04d}", {}).setdefault(f"{d.month:02d}", {}).setdefault(
+            f"{d.day:02d}", []).append(view)
 
     def add(path: str, title: str, kind: str, context: dict[str, Any]) -> None:
         url = url_path(site.base_path, path)
@@ -264,13 +263,13 @@ def _plan_archives(result: SitePlan, paths: _Paths, site: SiteView, views: list[
         add(f"/{year}/", year, "year", {"groups": month_links, "items": []})
         for month, days in months.items():
             month_name = f"{MONTHS[int(month) - 1]} {year}"
-            day_links = [Link(day_display(ordered[v[0].key].date),
+            day_links = [Link(day_display(v[0].article.date),
                               url_path(site.base_path, f"/{year}/{month}/{d}/"), len(v), d)
                          for d, v in days.items()]
             items = [view for day in days.values() for view in day]
             add(f"/{year}/{month}/", month_name, "month", {"groups": day_links, "items": items})
             for day, day_items in days.items():
-                title = day_display(ordered[day_items[0].key].date)
+                title = day_display(day_items[0].article.date)
                 add(f"/{year}/{month}/{day}/", title, "day", {"groups": [], "items": day_items})
     counts = {(int(y), int(m)): sum(len(d) for d in days.values())
               for y, months in years.items() for m, days in months.items()}

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 from urllib.parse import quote
 
 from markupsafe import Markup
@@ -19,6 +19,7 @@ from digest.models import Article, Source
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
+T = TypeVar("T")
 RTL_LANGUAGES = {"ar", "arc", "dv", "fa", "ha", "he", "khw", "ks", "ku", "ps", "sd", "ur", "yi"}
 
 
@@ -77,32 +78,84 @@ class Moment:
         return cls(moment.isoformat(), date_display(moment), day_display(moment))
 
 
-@dataclass(frozen=True, slots=True)
+class _FromArticle(Generic[T]):
+    """A view field that is the article's own field of the same name."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, view: ArticleView, owner: type | None = None) -> T:
+        return getattr(view.article, self.name)  # type: ignore[no-any-return]
+
+
 class ArticleView:
-    title: str
-    url: str
-    abs_url: str
-    date: Moment
-    updated: Moment | None
-    tags: tuple[Link, ...]
-    source: Source | None
-    dateline: str | None
-    authors: tuple[str, ...]
-    summary: str
-    body_html: str  # the same string as the article's: views add no copy of the bodies
-    image: str | None
-    lang: str | None
-    dir: str
-    id: str
-    source_path: str  # the article's file, for error messages
-    key: int  # position in the newest-first list, for caching rendered entries
-    fingerprint: str  # changes whenever anything about the article changes
-    extra: dict[str, Any] = field(default_factory=dict)
+    """An article as templates see it: URLs resolved, dates formatted, HTML marked safe.
+
+    A build plans every article but a rebuild renders few of them, so the formatted
+    fields are made on first use and kept.
+    """
+
+    __slots__ = ("_made", "_site", "article", "fingerprint", "url")
+
+    title: _FromArticle[str] = _FromArticle()
+    source: _FromArticle[Source | None] = _FromArticle()
+    dateline: _FromArticle[str | None] = _FromArticle()
+    authors: _FromArticle[tuple[str, ...]] = _FromArticle()
+    summary: _FromArticle[str] = _FromArticle()
+    body_html: _FromArticle[str] = _FromArticle()  # the article's string: views add no copy
+    image: _FromArticle[str | None] = _FromArticle()
+    lang: _FromArticle[str | None] = _FromArticle()
+    id: _FromArticle[str] = _FromArticle()
+    source_path: _FromArticle[str] = _FromArticle()  # the article's file, for error messages
+    extra: _FromArticle[dict[str, Any]] = _FromArticle()
+
+    def __init__(self, article: Article, url: str, site: SiteView) -> None:
+        self.article = article
+        self.url = url
+        self.fingerprint = fingerprint(article, url)  # changes whenever anything does
+        self._site = site
+        self._made: dict[str, Any] = {}
+
+    def _make(self, name: str) -> Any:
+        if name not in self._made:
+            article = self.article
+            if name == "date":
+                value: Any = Moment.of(article.date)
+            elif name == "updated":
+                value = Moment.of(article.updated) if article.updated else None
+            elif name == "tags":
+                base = self._site.base_path
+                value = tuple(Link(t.name, url_path(base, f"tags/{t.slug}/"), slug=t.slug)
+                              for t in article.tags)
+            else:
+                value = self._site.abs(self.url)
+            self._made[name] = value
+        return self._made[name]
+
+    @property
+    def abs_url(self) -> str:
+        return self._make("abs_url")  # type: ignore[no-any-return]
+
+    @property
+    def date(self) -> Moment:
+        return self._make("date")  # type: ignore[no-any-return]
+
+    @property
+    def updated(self) -> Moment | None:
+        return self._make("updated")  # type: ignore[no-any-return]
+
+    @property
+    def tags(self) -> tuple[Link, ...]:
+        return self._make("tags")  # type: ignore[no-any-return]
+
+    @property
+    def dir(self) -> str:
+        return text_direction(self.article.lang)
 
     @property
     def body(self) -> Markup:
         """The sanitized article HTML, for templates."""
-        return Markup(self.body_html)
+        return Markup(self.article.body_html)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,17 +228,3 @@ def fingerprint(article: Article, url: str) -> str:
     tags = tuple((tag.name, tag.slug) for tag in article.tags)
     return hashlib.blake2b(repr((article.digest, tags, url)).encode("utf-8", "surrogatepass"),
                            digest_size=16).hexdigest()
-
-
-def article_view(article: Article, url: str, site: SiteView, key: int) -> ArticleView:
-    tags = tuple(Link(t.name, url_path(site.base_path, f"tags/{t.slug}/"), slug=t.slug)
-                 for t in article.tags)
-    return ArticleView(
-        title=article.title, url=url, abs_url=site.abs(url), date=Moment.of(article.date),
-        updated=Moment.of(article.updated) if article.updated else None, tags=tags,
-        source=article.source, dateline=article.dateline, authors=article.authors,
-        summary=article.summary, body_html=article.body_html, image=article.image,
-        lang=article.lang, dir=text_direction(article.lang), id=article.id,
-        source_path=article.source_path, key=key, fingerprint=fingerprint(article, url),
-        extra=article.extra,
-    )

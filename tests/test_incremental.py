@@ -65,6 +65,15 @@ def test_incremental_builds_equal_cold_builds_over_a_sequence_of_changes(tmp_pat
         (root / "layouts/masthead.html").write_text(
             '<p class="masthead-title"><a href="{{ site.home_url }}">{{ site.title }}!</a></p>\n')
 
+    def change_summary() -> None:  # the first paragraph is the summary: list entries change
+        path = content / "02/story-4.md"
+        path.write_text(path.read_text().replace("Paragraph 4 with", "Paragraph four, with"))
+
+    def change_entry_template() -> None:
+        (root / "layouts/entry.html").write_text(
+            '<article class="entry"><h2><a href="{{ item.url }}">{{ item.title }}</a></h2>'
+            "<p>{{ item.date.display }}: {{ item.summary }}</p></article>\n")
+
     def change_config() -> None:
         config = root / "config.yaml"
         config.write_text(config.read_text().replace("per_page: 3", "per_page: 4"))
@@ -76,8 +85,8 @@ def test_incremental_builds_equal_cold_builds_over_a_sequence_of_changes(tmp_pat
         assert run_digest("build", "-q", cwd=root).returncode == 1
         path.write_text(good)
 
-    steps = [lambda: None, edit_body, add_article, rename, delete, retag, change_template,
-             change_config, break_and_fix, lambda: None]
+    steps = [lambda: None, edit_body, add_article, rename, delete, retag, change_summary,
+             change_template, change_entry_template, change_config, break_and_fix, lambda: None]
     for number, step in enumerate(steps):
         step()
         warm = _warm(root)

@@ -75,7 +75,7 @@ class Index:
         files, _ = find_files(content_dir, root)
         for path, rel in files:
             try:
-                fields, _, _ = split(rel, decode(rel, path.read_bytes()))
+                fields, _, _ = split(rel, decode(rel, Path(path).read_bytes()))
             except (ContentError, OSError):
                 index.unreadable.append(rel)
                 continue
