@@ -14,10 +14,9 @@ import json
 import sqlite3
 import time
 from contextlib import closing
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from digest import __version__
@@ -26,7 +25,7 @@ from digest.errors import ContentError
 from digest.markup import SETTINGS_KEY
 from digest.models import Article, Source, Tag
 
-SCHEMA = 2
+SCHEMA = 3
 RACY_NS = 2_000_000_000  # files changed this close to the index's writing are read again
 
 
@@ -56,38 +55,50 @@ def file_key(salt_bytes: bytes, rel: str, data_hash: str) -> str:
     return digest.hexdigest()
 
 
+# An article is stored as a JSON list of its fields in this order (names would cost a
+# third of the decoding), without its HTML, which is stored apart as text (a body as
+# JSON would cost more to decode than everything else).
+_FIELDS = tuple(f.name for f in fields(Article) if f.name != "body_html")
+
+
 def _encode(result: FileResult) -> tuple[str, str] | None:
-    """The result as JSON and the article's HTML apart (a body as JSON text would cost
-    more to decode than everything else); None when it would not come back identical."""
+    """The result as JSON and the article's HTML; None when it would not come back
+    identical."""
     article = None
     body = ""
     if result.article is not None:
         a = result.article
-        article = asdict(a)
-        body = article.pop("body_html")
-        article["date"] = a.date.isoformat()
-        article["updated"] = a.updated.isoformat() if a.updated else None
+        values = asdict(a)
+        body = values["body_html"]
+        values["date"] = a.date.isoformat()
+        values["updated"] = a.updated.isoformat() if a.updated else None
+        values["tags"] = [[tag.name, tag.slug] for tag in a.tags]
+        values["source"] = [a.source.name, a.source.url] if a.source else None
+        article = [values[name] for name in _FIELDS]
     errors = [[e.path, e.line, e.field, e.message] for e in result.errors]
-    text = json.dumps({"article": article, "errors": errors, "warnings": result.warnings},
-                      ensure_ascii=False, separators=(",", ":"))
-    if article is not None and json.loads(text)["article"]["extra"] != result.article.extra:
-        return None  # e.g. dates inside extra: not cached, rendered each time
+    try:
+        text = json.dumps([article, errors, result.warnings], ensure_ascii=False,
+                          separators=(",", ":"))
+    except (TypeError, ValueError):
+        return None  # e.g. dates inside extra: not cached, read each time
+    if result.article is not None and \
+            json.loads(text)[0][_FIELDS.index("extra")] != result.article.extra:
+        return None  # e.g. tuples inside extra would come back as lists
     return text, body
 
 
 def _decode(text: str, body: str, tz: ZoneInfo) -> FileResult:
-    data: dict[str, Any] = json.loads(text)
-    result = FileResult(errors=[ContentError(*e) for e in data["errors"]],
-                        warnings=data["warnings"])
-    a = data["article"]
-    if a is not None:
+    article, errors, warnings = json.loads(text)
+    result = FileResult(errors=[ContentError(*e) for e in errors], warnings=warnings)
+    if article is not None:
+        a = dict(zip(_FIELDS, article, strict=True))
         a["body_html"] = body
         a["date"] = datetime.fromisoformat(a["date"]).astimezone(tz)
         if a["updated"]:
             a["updated"] = datetime.fromisoformat(a["updated"]).astimezone(tz)
-        a["tags"] = tuple(Tag(**t) for t in a["tags"])
+        a["tags"] = tuple(Tag(name, slug) for name, slug in a["tags"])
         a["authors"] = tuple(a["authors"])
-        a["source"] = Source(**a["source"]) if a["source"] else None
+        a["source"] = Source(*a["source"]) if a["source"] else None
         result.article = Article(**a)
     return result
 

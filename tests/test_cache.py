@@ -1,0 +1,52 @@
+"""The build cache gives back exactly what reading the file gave."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import pytest
+from sitekit import article
+
+from digest.cache import _decode, _encode
+from digest.content import Settings, read_article
+from digest.markup import Renderer
+
+SETTINGS = Settings("/site", "Europe/Kyiv", "example.org", "/")
+SETTINGS_TZ = ZoneInfo(SETTINGS.timezone)
+
+CASES = {
+    "plain": article(),
+    "everything": article(
+        title="Київ: talks «resume»", date="2024-03-26 21:57", updated="2024-03-27T08:00:00Z",
+        tags=["Україна", "peace talks", "日本"], summary="A *short* summary.",
+        source={"name": "Agencies", "url": "https://example.org/a"}, dateline="Kyiv",
+        authors=["A. Writer", "B. Writer"], image="https://example.org/i.jpg", lang="uk",
+        slug="kyiv-talks", id="tag:example.org,2024:kyiv", extra={"rank": 3, "note": "x"},
+        body="Body with [a link](https://example.org) and a footnote[^1].\n\n[^1]: Note.\n"),
+    "warnings": article(title="Control\x07 character", unknown_field="kept as a warning"),
+    "errors": article(title="", date="not a date"),
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_a_cached_result_comes_back_identical(name: str) -> None:
+    result = read_article(CASES[name].encode(), f"content/{name}.md", SETTINGS, Renderer())
+    assert result.article or result.errors
+    encoded = _encode(result)
+    assert encoded is not None
+    decoded = _decode(*encoded, SETTINGS_TZ)
+    assert decoded.article == result.article and decoded.warnings == result.warnings
+    assert [vars(e) for e in decoded.errors] == [vars(e) for e in result.errors]
+    if result.article is not None:
+        assert decoded.article is not None
+        assert decoded.article.lines == result.article.lines
+        assert decoded.article.digest == result.article.digest
+        assert decoded.article.date.utcoffset() == result.article.date.utcoffset()
+
+
+def test_extra_that_json_cannot_keep_is_not_cached() -> None:
+    text = article(extra={"when": "2024-03-26"}).replace('when: \'2024-03-26\'',
+                                                         "when: 2024-03-26")
+    result = read_article(text.encode(), "content/x.md", SETTINGS, Renderer())
+    assert result.article is not None and result.article.extra["when"] != "2024-03-26"
+    assert _encode(result) is None
