@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape
+from html import escape
 
 from digest.site import SitePlan
 from digest.views import SiteView
@@ -16,7 +16,7 @@ def sitemap(plan: SitePlan, site: SiteView) -> bytes:
     for page in plan.pages:
         if page.template == "404.html":
             continue
-        entry = f"<url><loc>{escape(site.abs(page.url))}</loc>"
+        entry = f"<url><loc>{escape(site.abs(page.url), quote=False)}</loc>"
         if page.url in lastmod:
             entry += f"<lastmod>{lastmod[page.url]}</lastmod>"
         lines.append(entry + "</url>")
