@@ -331,7 +331,8 @@ def digest_build(site: Path) -> Measurement:
 
 
 def reset_digest(site: Path) -> None:
-    remove(site / "output", site / ".digest-cache")
+    """Back to a site that was never built: no output, no spare tree beside it, no cache."""
+    remove(site / "output", *site.glob(".output.digest-*"), site / ".digest-cache")
 
 
 def progress(size: int, tool: str, scenario: str, run: int, m: Measurement) -> None:
