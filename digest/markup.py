@@ -20,6 +20,8 @@ from datetime import datetime, time
 import markdown
 import nh3
 
+from digest.fastinline import FastInlineExtension
+
 EXTENSIONS = ["tables", "fenced_code", "footnotes", "sane_lists"]
 EXTENSION_CONFIGS = {"footnotes": {"BACKLINK_TITLE": "Back to reference %d"}}
 
@@ -227,8 +229,10 @@ class Renderer:
 
     @staticmethod
     def _new() -> markdown.Markdown:
+        # FastInlineExtension: the same HTML as stock Python-Markdown, faster (fastinline.py).
         return markdown.Markdown(
-            extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html"
+            extensions=[*EXTENSIONS, FastInlineExtension()], extension_configs=EXTENSION_CONFIGS,
+            output_format="html",
         )
 
     def render(self, text: str) -> str:
