@@ -59,10 +59,11 @@ _VOID = {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "so
 _ID = re.compile(r"fn(ref\d*)?:[\w-]+")
 _CLASS = re.compile(r"footnote(-ref|-backref)?|language-[\w+-]+")
 
-# Settings that change the HTML: part of the cache key of rendered articles.
+# Settings and libraries that change the HTML: part of the cache key of rendered articles.
 SETTINGS_KEY = repr((
     EXTENSIONS, EXTENSION_CONFIGS, sorted(ALLOWED_TAGS), sorted(URL_SCHEMES),
     sorted((name, sorted(values)) for name, values in ALLOWED_ATTRIBUTES.items()), 2,
+    markdown.__version__, getattr(nh3, "__version__", None),
 ))
 
 # Attribute values HTML constrains (the Nu Html Checker rejects others): kept only when valid.
