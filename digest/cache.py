@@ -14,7 +14,7 @@ import json
 import sqlite3
 import time
 from contextlib import closing
-from dataclasses import asdict, fields
+from dataclasses import fields
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -68,11 +68,12 @@ def _encode(result: FileResult) -> tuple[str, str] | None:
     body = ""
     if result.article is not None:
         a = result.article
-        values = asdict(a)
-        body = values["body_html"]
+        values = {name: getattr(a, name) for name in _FIELDS}
+        body = a.body_html
         values["date"] = a.date.isoformat()
         values["updated"] = a.updated.isoformat() if a.updated else None
         values["tags"] = [[tag.name, tag.slug] for tag in a.tags]
+        values["authors"] = list(a.authors)
         values["source"] = [a.source.name, a.source.url] if a.source else None
         article = [values[name] for name in _FIELDS]
     errors = [[e.path, e.line, e.field, e.message] for e in result.errors]
