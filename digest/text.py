@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -22,6 +23,7 @@ def clean(text: str) -> tuple[str, int]:
     return cleaned, count
 
 
+@functools.lru_cache(maxsize=8192)  # tags repeat across thousands of articles
 def slugify(text: str) -> str:
     """A URL segment that keeps any script: 'Україна' -> 'україна', 'Café X' -> 'café-x'.
 
