@@ -67,6 +67,30 @@ def _article_url(config: Config, article: Article) -> str:
                                    day=f"{d.day:02d}", slug=article.slug)
 
 
+# Set bits are looked for in the lowest WINDOW_BITS first, a small int whose search costs
+# the same however large the site; the rest of the int is searched only past them.
+WINDOW_BITS = 1024
+_WINDOW = (1 << WINDOW_BITS) - 1
+
+
+def _take_lowest(bits: int, need: int, offset: int, found: list[int]) -> int:
+    """Append offset + the positions of the lowest `need` set bits of `bits`, ascending;
+    returns how many are still needed."""
+    window = bits & _WINDOW
+    while window and need:
+        lowest = window & -window
+        found.append(offset + lowest.bit_length() - 1)
+        window ^= lowest
+        need -= 1
+    rest = bits >> WINDOW_BITS if need else 0
+    while rest and need:  # a few operations on the whole int
+        lowest = rest & -rest
+        found.append(offset + WINDOW_BITS + lowest.bit_length() - 1)
+        rest ^= lowest
+        need -= 1
+    return need
+
+
 def _related(index: int, keys: list[str], members: dict[str, int]) -> list[int]:
     """Up to five other articles: most shared tags first; among equals, earlier coverage
     before later, newest first.
@@ -78,25 +102,26 @@ def _related(index: int, keys: list[str], members: dict[str, int]) -> list[int]:
     """
     if not keys:
         return []
-    # at_least[n]: positions that share at least n of this article's tags.
-    at_least = [0] * (len(keys) + 1)
+    # at_least[n]: positions that share at least n of this article's tags (this one too).
+    at_least = [0] * (len(keys) + 2)
     for count, key in enumerate(keys, start=1):
         bits = members[key]
-        for n in range(count, 1, -1):
+        at_least[count] = at_least[count - 1] & bits if count > 1 else bits
+        for n in range(count - 1, 1, -1):
             at_least[n] |= at_least[n - 1] & bits
-        at_least[1] |= bits
+        if count > 1:
+            at_least[1] |= bits
     found: list[int] = []
-    exclude = 1 << index
-    later = exclude - 1  # newer articles sit before this one in newest-first order
+    need = RELATED_COUNT
     for n in range(len(keys), 0, -1):
-        level = at_least[n] & ~exclude
-        exclude |= level
-        for part in (level & ~later, level & later):
-            while part and len(found) < RELATED_COUNT:
-                lowest = part & -part
-                found.append(lowest.bit_length() - 1)
-                part ^= lowest
-        if len(found) == RELATED_COUNT:
+        level = at_least[n] ^ at_least[n + 1]  # exactly n shared tags
+        if not level:
+            continue
+        # Earlier coverage: positions after this one (newest-first order), nearest first.
+        need = _take_lowest(level >> (index + 1), need, index + 1, found)
+        if need and index:  # then later coverage, newest first
+            need = _take_lowest(level & ((1 << index) - 1), need, 0, found)
+        if not need:
             break
     return found
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from digest import __version__, config
+from digest import __version__, config, site
 from digest.errors import ContentErrors
 from digest.models import Article, Tag
 from digest.site import Page, SitePlan, plan
@@ -275,3 +276,28 @@ def test_all_collisions_are_reported_together(tmp_path: Path) -> None:
         make("Other", "2024-03-20T10:00:00", path="content/c.md"),
         make("Other", "2024-03-20T11:00:00", path="content/d.md")])
     assert [m.split(":")[0] for m in messages] == ["content/a.md", "content/c.md"]
+
+
+def _related_by_brute_force(tag_sets: list[set[str]], index: int) -> list[int]:
+    """Every other article sorted by shared tags, then earlier coverage (newest first),
+    then later coverage (newest first); at most five, none sharing no tag."""
+    def order(j: int) -> tuple[int, int, int]:
+        return (-len(tag_sets[index] & tag_sets[j]), 0 if j > index else 1, j)
+    others = [j for j in range(len(tag_sets)) if j != index and tag_sets[index] & tag_sets[j]]
+    return sorted(others, key=order)[:site.RELATED_COUNT]
+
+
+@pytest.mark.parametrize("count", [7, 60, 3000])
+def test_related_bit_sets_agree_with_sorting_every_article(count: int) -> None:
+    """Sparse and dense tags, sites smaller and larger than the search window."""
+    rng = random.Random(count)
+    names = [f"t{n}" for n in range(40)]
+    weights = [1 / (n + 1) for n in range(40)]
+    tag_sets = [set(rng.choices(names, weights, k=rng.randint(0, 5))) for _ in range(count)]
+    members: dict[str, int] = {}
+    for position, tags in enumerate(tag_sets):
+        for tag in tags:
+            members[tag] = members.get(tag, 0) | 1 << position
+    for index in range(0, count, max(1, count // 300)):
+        assert site._related(index, sorted(tag_sets[index]), members) == \
+            _related_by_brute_force(tag_sets, index), index
