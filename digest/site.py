@@ -91,6 +91,15 @@ def _take_lowest(bits: int, need: int, offset: int, found: list[int]) -> int:
     return need
 
 
+def _bit_set(positions: list[int], size: int) -> int:
+    """The int whose set bits are `positions` (in linear time: a sum of powers of two
+    would copy the growing int once per position)."""
+    flags = bytearray((size + 7) // 8)
+    for position in positions:
+        flags[position >> 3] |= 1 << (position & 7)
+    return int.from_bytes(flags, "little")
+
+
 def _related(index: int, keys: list[str], members: dict[str, int]) -> list[int]:
     """Up to five other articles: most shared tags first; among equals, earlier coverage
     before later, newest first.
@@ -173,13 +182,18 @@ def plan(articles: list[Article], config: Config, site: SiteView,
 
     members: dict[str, list[int]] = defaultdict(list)
     tags: dict[str, Tag] = {}
+    tag_keys: list[list[str]] = []
     for i, article in enumerate(ordered):
+        keys = []
         for tag in article.tags:
-            members[tag.key].append(i)
-            tags.setdefault(tag.key, tag)
-    bitsets = {key: sum(1 << i for i in positions) for key, positions in members.items()}
+            key = tag.key
+            members[key].append(i)
+            tags.setdefault(key, tag)
+            keys.append(key)
+        tag_keys.append(sorted(set(keys)))
+    bitsets = {key: _bit_set(positions, len(ordered)) for key, positions in members.items()}
     for i, (article, view) in enumerate(result.articles):
-        keys = sorted({t.key for t in article.tags})
+        keys = tag_keys[i]
         related = [views[j] for j in _related(i, keys, bitsets)]
         meta = PageMeta(article.title, view.url, view.abs_url, article.summary, site.feeds,
                         "article", article.lang, view.dir if article.lang else None,
