@@ -78,6 +78,9 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            # A Renderer lives for one build, during which templates do not change:
+            # without this, every include and extends checks the template file's mtime.
+            auto_reload=False,
         )
         self._entries: dict[str, Markup] = {}  # article fingerprint -> its list entry
         self._new_entries: dict[str, str] = {}
