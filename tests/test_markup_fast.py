@@ -1,20 +1,25 @@
-"""The fast inline processing (digest/fastinline.py) gives the HTML stock Python-Markdown
-gives, byte for byte: on a generated corpus, on the site's content and test fixtures, on
-hand-picked corner cases, and on generated Markdown full of special characters."""
+"""The fast Markdown pipeline (digest/fastinline.py, digest/faststages.py) gives the HTML
+stock Python-Markdown gives, byte for byte: on a generated corpus, on the site's content
+and test fixtures, on hand-picked corner cases, and on generated Markdown full of special
+characters; each fast stage also against its stock counterpart, on its own."""
 
 from __future__ import annotations
 
 import random
+import re
 import subprocess
 import sys
+import xml.etree.ElementTree as etree
 from pathlib import Path
+from typing import Any
 
 import markdown
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from markdown import blockprocessors, inlinepatterns, serializers, util
 
-from digest import fastinline
+from digest import fastinline, faststages
 from digest.markup import EXTENSION_CONFIGS, EXTENSIONS, MarkupError, Renderer, sanitize
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,6 +64,19 @@ def test_the_fast_processors_are_installed() -> None:
     if fastinline._EMPHASIS_CHECKED:
         assert type(md.inlinePatterns["em_strong"]) is fastinline.FastDelimiterProcessor
         assert md.delimiters is md.inlinePatterns["em_strong"]
+    if faststages.CHECKED:
+        assert md.serializer is faststages.serialize_html
+        assert type(md.parser.blockprocessors) is faststages.CachedRegistry
+        kinds = {name: type(registry[name]) for registry in (md.preprocessors,
+                 md.parser.blockprocessors, md.treeprocessors) for name in (
+                 "normalize_whitespace", "html_block", "fenced_code_block", "hr", "setextheader",
+                 "table", "prettify", "unescape") if name in registry}
+        assert all(kind.__name__.startswith("Fast") for kind in kinds.values()), kinds
+        assert len(kinds) == 8
+        assert type(md.parser) is faststages.FastBlockParser
+    FAST.render("a *b* [c](d)")
+    assert (md.treeprocessors["inline"]._flat_plan is not None) == fastinline._INLINE_CHECKED
+    assert (getattr(md.parser, "_lane", None) is not None) == faststages.CHECKED
 
 
 def test_needs_are_known_for_the_stock_patterns_only() -> None:
@@ -97,6 +115,24 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 def test_generated_corpus(corpus: list[Path]) -> None:
     for path in corpus:
         assert_same(body(path))
+
+
+@pytest.mark.skipif(not fastinline._INLINE_CHECKED, reason="another Python-Markdown version")
+def test_the_flat_shortcut_does_most_texts_of_the_corpus(
+        corpus: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shortcut is what makes articles cheap: it must not silently stop applying."""
+    results = []
+    stock_flat = fastinline.flat_inline
+
+    def counting(plan: fastinline.FlatPlan | None, text: str) -> object:
+        result = stock_flat(plan, text)
+        results.append(result is not None)
+        return result
+
+    monkeypatch.setattr(fastinline, "flat_inline", counting)
+    for path in corpus[:50]:
+        FAST.render(body(path))
+    assert len(results) > 200 and sum(results) > 0.9 * len(results)
 
 
 def site_files() -> list[Path]:
@@ -152,6 +188,24 @@ TRICKY = [
     # non-ASCII
     "Київ *новини* — «цитата» _так_", "日本 **東京** [リンク](http://x)", "السلام *عليكم*",
     "e\u0301 *\u00e9* \u200b*a*\u200b", "\u00a0*a*\u00a0", "tab\t*a*\tb",
+    # plain links with emphasis (the flat shortcut) and what it leaves to stock
+    "[a](b) *c*", "*a* [b](c) **d**", "[a](b_c) _d_", "[a](b_c) x", "[a](http://x?a=1&b=2) *c*",
+    "[a (b)](c)", "[](c) *d*", "[a\nb](c) *d*", "*[a](b)*", "**[a](b)**", "*a [b](c) d*",
+    "[*a*](b)", "[_a_](b)", "![a](b) [c](d)", "[a](b)[c](d)", "[a] [b](c)", "[a](b*c)",
+    "[a](b)*c*", "*c*[a](b)", "x*[a](b)*", "[a](<b>)", "[a](b 't')", "[a](b) [^1]\n\n[^1]: n",
+    "[a](b)  \nc", "[a](b) &amp; *c*", "[a](b) <i>c</i>", "[a](b)\n\n[a]: c", "[a](b) [c]",
+    "[a](b) [c][]\n\n[c]: d", "[a](b) `c`", "[a](b) \\*c*", "[a](b) ![c](d)", "[a](b) <http://c>",
+    "[a  \nb](c)", "[a&b](c)", "[a](b(c))", "[a](b)c](d)", "[a]( b)", "[a](b )", "[a](\u00e9)",
+    "a * b *c*", "*a* * b", "2 * 3 = *6*", "*a*\n*b*", "**a** *b* **c**", "*a*b", "a*b*",
+    "* a*", "*a *", "***a***", "*a**b*", "**a*", "*a*  \n*b*", "*\u00e9*[x](y)\u00e9*z*",
+    # preprocessing and blocks (faststages)
+    "a\r\nb\r\n\r\n*c*", "a\rb", "\ta *b*\n\n\tcode", "a\n   \nb", "a\n \n\n  \nb", "a \nb",
+    "a\x02b\x03 *c*", "```\ncode\n```", "~~~\ncode\n~~~", "``not a fence``", "~~a~~",
+    "| a |\n|---|\n| b |", "a | b\n--|--\n1 | 2", "|a\n|-\n|b", "a\n===", "a\n---", "a\n- b",
+    "---", "***", "___", "- - -", " * * *", "    ---", "a\n---\nb", "a\n * * *\nb", "-- -",
+    "<div>*a*</div>", "a &copy; b", "<br>", "# a\n\n## b #", "> a\n\n> b", "1. a\n\n* b",
+    # stock leaks a placeholder here: its number must be stock's (flat nodes are stashed too)
+    "[](2)\n[^]:*a**a*[]()", "*a* [b](c) **d**\n\n[^x]: *a**a*[]()",
 ]
 
 
@@ -165,7 +219,9 @@ ALPHABET = "*_[]()!<>&\\`#-+.:|~^ \n\t\"'=/@;aAbé1"
 TOKENS = ["*", "**", "***", "_", "__", "[", "]", "(", ")", "![", "](", "[^1]", "<", ">", "&",
           "&amp;", "&#91;", "&copy;", "&x;", ";", "\\", "\\*", "`", "``", "<b>", "</b>", "<http://e.org/a_b>",
           "<a@b.c>", "  \n", "\n", "\n\n", " ", " ", "a", "word", "é", "x_y", "- ", "1. ",
-          "> ", "# ", "    ", "| ", "|---|", "```\n", "\n[^1]: n", "\n[r]: /u", "[r]", ":", "|"]
+          "> ", "# ", "    ", "| ", "|---|", "```\n", "\n[^1]: n", "\n[r]: /u", "[r]", ":", "|",
+          "[a](b)", "[x y](http://e.org/a_b?c=1&d=2)", '[a](b "t")', "\r\n", "\t", "\n   \n",
+          "~~~\n", "* * *", "===", "\n---", "*a*", "**b**", "\x02", "\x03"]
 
 
 @given(st.text(alphabet=ALPHABET, max_size=200))
@@ -185,3 +241,215 @@ def test_many_random_token_strings() -> None:
         source = TOKENS if rng.random() < 0.7 else list(ALPHABET)
         text = "".join(rng.choice(source) for _ in range(rng.randrange(1, 80)))
         assert_same(text)
+
+
+@pytest.mark.skipif(not fastinline._INLINE_CHECKED, reason="another Python-Markdown version")
+def test_flat_shortcut_nodes() -> None:
+    FAST.render("x")  # plans the run
+    plan = FAST._md.treeprocessors["inline"]._flat_plan
+    lead, nodes, stashed = fastinline.flat_inline(plan, "a *b* [c](d_e) **f**")
+    assert lead == "a "
+    assert [(n.tag, n.text, n.tail, dict(n.attrib)) for n in nodes] == [
+        ("em", "b", " ", {}), ("a", "c", " ", {"href": "d_e"}), ("strong", "f", None, {})]
+    assert stashed == [nodes[1], nodes[0], nodes[2]]  # as stock: links first
+    assert fastinline.flat_inline(plan, "plain") == ("plain", [], [])
+    for text in ("a `b`", "[a][b]", "*a **b***", "*[a](b)*", "![a](b)", "a_b", "[*a*](b)",
+                 "a\\*", "*a", "a &amp;", "<b>", "a  \nb", "***a***", "[a](b c)", "[a]"):
+        assert fastinline.flat_inline(plan, text) is None, text
+    plan.emphasis.stack.append((0, 1, False, 1, 1))  # emphasis state left by a stock run
+    try:
+        assert fastinline.flat_inline(plan, "*a*") is None
+    finally:
+        plan.emphasis.reset()
+
+
+def test_unknown_patterns_turn_the_flat_shortcut_off() -> None:
+    """A pattern of unknown needs: the stock traversal for everything; one of literal needs:
+    the shortcut leaves texts holding them to stock."""
+
+    class Plus(inlinepatterns.InlineProcessor):
+        def handleMatch(self, m: re.Match[str], data: str) -> tuple[etree.Element, int, int]:
+            el = etree.Element("ins")
+            el.text = "+"
+            return el, m.start(0), m.end(0)
+
+    for regex, flat in ((r"\+\+", True), (r"\+[+]", False)):
+        stock = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS,
+                                  output_format="html")
+        fast = Renderer()._md
+        for md in (stock, fast):
+            md.inlinePatterns.register(Plus(regex), "plus", 70)
+        for text in ("a ++ *b* [c](d)", "*a ++ b*", "[a++](b) *c*", "x + *y*", "[a](b) c++"):
+            stock.reset()
+            fast.reset()
+            assert fast.convert(text) == stock.convert(text), text
+        planned = fast.treeprocessors["inline"]._flat_plan
+        assert (planned is not None) == (flat and fastinline._INLINE_CHECKED)
+
+
+def test_changed_registries_are_used() -> None:
+    """The cached registries see processors registered and deregistered later."""
+
+    class Shout(blockprocessors.BlockProcessor):
+        def test(self, parent: etree.Element, block: str) -> bool:
+            return block.startswith("!!")
+
+        def run(self, parent: etree.Element, blocks: list[str]) -> None:
+            etree.SubElement(parent, "h6").text = blocks.pop(0)[2:]
+
+    stock = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS,
+                              output_format="html")
+    fast = Renderer()._md
+    text = "!!loud *a*\n\n# h\n\n> q"
+    assert "<h1>" in fast.convert(text) and "<h6>" not in fast.convert(text)
+    lane = getattr(fast.parser, "_lane", None)
+    for md in (stock, fast):
+        md.parser.blockprocessors.register(Shout(md.parser), "shout", 200)
+        md.reset()
+    assert fast.convert(text) == stock.convert(text)
+    assert "<h6>loud <em>a</em></h6>" in fast.convert(text)
+    assert getattr(fast.parser, "_lane", None) is None  # an unknown processor: no lane
+    for md in (stock, fast):
+        md.parser.blockprocessors.deregister("hashheader")
+        md.reset()
+    assert fast.convert(text) == stock.convert(text)
+    assert "<h1>" not in fast.convert(text)
+    for md in (stock, fast):
+        md.parser.blockprocessors.deregister("shout")
+        md.reset()
+    assert fast.convert(text) == stock.convert(text)
+    assert "<p># h</p>" in fast.convert(text)
+    assert (getattr(fast.parser, "_lane", None) is not None) == (lane is not None)
+
+
+def test_changed_block_level_elements_are_used() -> None:
+    stock = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
+    fast = Renderer()._md
+    for md in (stock, fast):
+        md.block_level_elements.append("em")
+        md.reset()
+    text = "> *a* b\n>\n> *c*\n\n- *d*"
+    assert fast.convert(text) == stock.convert(text)
+
+
+def _trees() -> list[etree.Element]:
+    """Trees the fast serializer writes itself, and trees it leaves to stock."""
+    trees = []
+    root = etree.Element("div")
+    p = etree.SubElement(root, "p", {"class": "x&y", "title": 'a "b" <c>', "id": "i"})
+    p.text = "a & b &amp; <c> &#38; &x;"
+    etree.SubElement(p, "br").tail = "t > u"
+    img = etree.SubElement(root, "img", {"src": "a.png", "alt": ""})
+    etree.SubElement(img, "span").text = "inside a void element"
+    img.tail = "after"
+    etree.SubElement(root, "input", {"hidden": "hidden", "disabled": None, "value": "v"})
+    etree.SubElement(root, "script").text = "if (a < b && c) {}"
+    etree.SubElement(root, "STYLE").text = "a > b"
+    etree.SubElement(root, "code").text = util.AtomicString("<x> & y")
+    etree.SubElement(root, "HR").tail = "\n"
+    trees.append(root)
+    for odd in (etree.Comment("c <"), etree.ProcessingInstruction("pi", "x"),
+                etree.Element(etree.QName("{urn:x}q")), etree.Element("p", {etree.QName("k"): "v"}),
+                etree.Element(None)):  # type: ignore[arg-type]
+        holder = etree.Element("div")
+        holder.text = "t"
+        holder.append(odd)
+        odd.tail = "tail & more"
+        trees.append(holder)
+    deep = top = etree.Element("div")
+    for _ in range(sys.getrecursionlimit() + 100):
+        deep = etree.SubElement(deep, "blockquote")
+    deep.text = "deep"
+    trees.append(top)
+    return trees
+
+
+def test_serializer_writes_what_stock_writes() -> None:
+    for tree in _trees():
+        assert faststages.serialize_html(tree) == serializers.to_html_string(tree)
+    bad = etree.Element("p")
+    bad.text = 5  # type: ignore[assignment]
+    with pytest.raises(TypeError):
+        serializers.to_html_string(bad)
+    with pytest.raises(TypeError):
+        faststages.serialize_html(bad)
+
+
+def _stock_and_fast(name: str, registry: str) -> tuple[Any, Any]:
+    """Processor `name` of a stock Markdown, and of the Renderer's (a fast one)."""
+    if registry == "blocks":
+        return STOCK.parser.blockprocessors[name], FAST._md.parser.blockprocessors[name]
+    return getattr(STOCK, registry)[name], getattr(FAST._md, registry)[name]
+
+
+PRE_ALPHABET = "\r\n\t \x02\x03<&`~a>!-"
+
+
+@given(st.lists(st.text(alphabet=PRE_ALPHABET, max_size=12), max_size=8))
+def test_preprocessors_give_stock_lines(lines: list[str]) -> None:
+    for name in ("normalize_whitespace", "html_block", "fenced_code_block"):
+        theirs, ours = _stock_and_fast(name, "preprocessors")
+        for _ in range(2):  # the first fenced-code run checks its dependencies
+            theirs.md.reset()
+            ours.md.reset()
+            assert ours.run(list(lines)) == theirs.run(list(lines)), name
+            assert ours.md.htmlStash.rawHtmlBlocks == theirs.md.htmlStash.rawHtmlBlocks
+
+
+def assert_block_tests_agree(block: str) -> None:
+    """The prefiltered block processors answer `test` as stock's do."""
+    parent = etree.Element("div")
+    for name in ("hr", "setextheader", "table", "hashheader", "quote"):
+        theirs, ours = _stock_and_fast(name, "blocks")
+        assert ours.test(parent, block) == theirs.test(parent, block), (name, block)
+
+
+@given(st.text(alphabet="-_*=|#>[]^: \n\ta1`", max_size=40))
+def test_prefiltered_block_tests_answer_as_stock(block: str) -> None:
+    assert_block_tests_agree(block)
+
+
+@pytest.mark.parametrize("block", ["---", "- - -", "  ***", "a\n___", "a\n   - -  -", "a\n    ---",
+                                   "a\n===", "a\n-", "a\n=b", "|", "a|b\n-|-", "a\nb|c\n-|-",
+                                   "# a", "a\n> b", "plain"])
+def test_prefiltered_block_tests_accept_what_stock_accepts(block: str) -> None:
+    assert_block_tests_agree(block)
+
+
+LANE_TOKENS = ["a", "é", " ", "  ", "    ", "\n", "\t", "1. ", "9. ", "1.", "- ", "* ", "+ ", "-",
+               "*", "_", "> ", ">", "#", "# ", "|", "=", "===", "---", "- - -", "[^1]: ", "[a]: ",
+               "[", "]:", "^", "b"]
+LANE_EXAMPLES = ["    code", "9. a", "1. a", "- a", "+ a", "* a", "\na", "> a", "# a", "a\n===",
+                 "a\n---", "---", "___", "|a|\n|-|", "a|b\n-|-", "[^1]: a", "[a]: b", "  - a",
+                 "   9. a", "a\n  ***", "plain text", "é *a*"]
+
+
+def assert_lane_blocks_given_up(block: str) -> None:
+    """Each processor before the paragraph one gives up (test False, or run giving the block
+    back) a block that avoids what the lane says it must avoid for that processor."""
+    fast = Renderer()._md
+    stock = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+    fast.convert("x")  # plans the lane
+    assert fast.parser._lane is not None
+    for ours, theirs in zip(list(fast.parser.blockprocessors)[:-1],
+                            list(stock.parser.blockprocessors)[:-1], strict=True):
+        first, needles, checks = faststages._declined_by(ours)
+        if (not block or block[0] in first or any(n in block for n in needles)
+                or any(check(block) for check in checks)):
+            continue
+        for parent in (etree.Element("div"), etree.Element("li")):
+            blocks = [block, "next"]
+            given_up = not theirs.test(parent, block) or theirs.run(parent, blocks) is False
+            assert given_up and blocks == [block, "next"], (type(theirs).__name__, block)
+
+
+@pytest.mark.skipif(not faststages.CHECKED, reason="another Python-Markdown version")
+@pytest.mark.parametrize("block", LANE_EXAMPLES)
+def test_blocks_the_lane_takes_are_given_up_by_stock(block: str) -> None:
+    assert_lane_blocks_given_up(block)
+
+
+@pytest.mark.skipif(not faststages.CHECKED, reason="another Python-Markdown version")
+@given(st.lists(st.sampled_from(LANE_TOKENS), max_size=8).map("".join))
+def test_generated_blocks_the_lane_takes_are_given_up_by_stock(block: str) -> None:
+    assert_lane_blocks_given_up(block)
