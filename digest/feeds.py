@@ -87,22 +87,6 @@ def _generator(spec: FeedSpec, config: Config, site: SiteView) -> FeedGenerator:
     return fg
 
 
-class FeedItems:
-    """Each article's JSON Feed item, encoded once per build (and process) and put in every
-    feed that lists the article: the site's and those of each of its tags. (Reusing
-    feedgen's entries the same way was slower than making them again.)"""
-
-    def __init__(self) -> None:
-        self._json: dict[int, str] = {}
-
-    def json_item(self, spec: FeedSpec, config: Config, index: int) -> str:
-        article = spec.articles[index][0]
-        text = self._json.get(id(article))
-        if text is None:
-            text = self._json[id(article)] = jsonfeed.item_json(spec, config, index)
-        return text
-
-
 def _add(fg: FeedGenerator, article: Article, view: ArticleView, config: Config,
          kind: str) -> None:
     fe = fg.add_entry(order="append")
@@ -155,12 +139,10 @@ def render_editions(spec: EditionFeedSpec, config: Config, site: SiteView,
     return _serialize(fg, spec.kind)
 
 
-def render(spec: FeedSpec, config: Config, site: SiteView,
-           items: FeedItems | None = None) -> bytes:
-    """One feed as XML (RSS, Atom) or JSON Feed bytes; `items` are reused across feeds (the
-    articles must live as long as it does)."""
+def render(spec: FeedSpec, config: Config, site: SiteView) -> bytes:
+    """One feed as XML (RSS, Atom) or JSON Feed bytes."""
     if spec.kind == "json":
-        return jsonfeed.render(spec, config, site, (items or FeedItems()).json_item)
+        return jsonfeed.render(spec, config, site)
     fg = _generator(spec, config, site)
     for article, view in spec.articles:
         _add(fg, article, view, config, spec.kind)

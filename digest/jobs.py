@@ -67,12 +67,11 @@ def plan_jobs(site_plan: SitePlan, config: Config, site: SiteView, renderer: ren
     jobs = [OutputJob(page.output_path, _hash(site_key, page.template, key_of(page.context)),
                       lambda page=page: renderer.render(page))
             for page in site_plan.pages]
-    items = feeds.FeedItems()
     for spec in site_plan.feeds:
         key = _hash(site_key, spec.kind, spec.url, spec.title, spec.home_url,
                     tuple(view.fingerprint for _, view in spec.articles))
         jobs.append(OutputJob(spec.output_path, key,
-                              lambda spec=spec: feeds.render(spec, config, site, items)))
+                              lambda spec=spec: feeds.render(spec, config, site)))
     for edition_spec in site_plan.edition_feeds:
         key = _hash(site_key, edition_spec.kind, edition_spec.url,
                     tuple(e.cache_key() for e in edition_spec.editions))

@@ -8,7 +8,6 @@ Keys are written in a fixed order, so rebuilds give the same bytes.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 from digest.config import Config
@@ -43,13 +42,7 @@ def _item(spec: FeedSpec, config: Config, index: int) -> dict[str, Any]:
     return item
 
 
-def item_json(spec: FeedSpec, config: Config, index: int) -> str:
-    """One item, encoded as json.dumps encodes it inside the whole feed."""
-    return json.dumps(_item(spec, config, index), ensure_ascii=False)
-
-
-def render(spec: FeedSpec, config: Config, site: SiteView,
-           item: Callable[[FeedSpec, Config, int], str] = item_json) -> bytes:
+def render(spec: FeedSpec, config: Config, site: SiteView) -> bytes:
     feed: dict[str, Any] = {
         "version": VERSION,
         "title": spec.title,
@@ -60,9 +53,6 @@ def render(spec: FeedSpec, config: Config, site: SiteView,
     }
     if config.description:
         feed["description"] = config.description
-    # Items are encoded apart (an article's item is the same in every feed that has it)
-    # and joined as json.dumps joins a list: without an indent (which would also make
-    # json.dumps take its pure-Python path), with its ", " and ": " separators.
-    head = json.dumps(feed, ensure_ascii=False)[:-1]
-    items = ", ".join(item(spec, config, i) for i in range(len(spec.articles)))
-    return f'{head}, "items": [{items}]}}\n'.encode()
+    feed["items"] = [_item(spec, config, i) for i in range(len(spec.articles))]
+    # Compact: an indent makes json.dumps take its pure-Python path (15% slower here).
+    return (json.dumps(feed, ensure_ascii=False) + "\n").encode("utf-8")
