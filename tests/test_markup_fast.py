@@ -19,7 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from markdown import blockprocessors, inlinepatterns, serializers, util
 
-from digest import fastinline, faststages
+from digest import fastinline, fastserialize, faststages
 from digest.markup import EXTENSION_CONFIGS, EXTENSIONS, MarkupError, Renderer, sanitize
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,7 +65,7 @@ def test_the_fast_processors_are_installed() -> None:
         assert type(md.inlinePatterns["em_strong"]) is fastinline.FastDelimiterProcessor
         assert md.delimiters is md.inlinePatterns["em_strong"]
     if faststages.CHECKED:
-        assert md.serializer is faststages.serialize_html
+        assert md.serializer is fastserialize.serialize_html
         assert type(md.parser.blockprocessors) is faststages.CachedRegistry
         kinds = {name: type(registry[name]) for registry in (md.preprocessors,
                  md.parser.blockprocessors, md.treeprocessors) for name in (
@@ -366,13 +366,13 @@ def _trees() -> list[etree.Element]:
 
 def test_serializer_writes_what_stock_writes() -> None:
     for tree in _trees():
-        assert faststages.serialize_html(tree) == serializers.to_html_string(tree)
+        assert fastserialize.serialize_html(tree) == serializers.to_html_string(tree)
     bad = etree.Element("p")
     bad.text = 5  # type: ignore[assignment]
     with pytest.raises(TypeError):
         serializers.to_html_string(bad)
     with pytest.raises(TypeError):
-        faststages.serialize_html(bad)
+        fastserialize.serialize_html(bad)
 
 
 def _stock_and_fast(name: str, registry: str) -> tuple[Any, Any]:
