@@ -30,7 +30,6 @@ import re
 import xml.etree.ElementTree as etree
 from typing import Any, NamedTuple
 
-import markdown
 from markdown import Markdown, inlinepatterns, treeprocessors, util
 from markdown.extensions import Extension
 
@@ -212,7 +211,7 @@ class FastInlineProcessor(treeprocessors.InlineProcessor):
 _Delimiters: Any = getattr(inlinepatterns, "DelimiterProcessor", None)
 # The emphasis shortcut mirrors DelimiterProcessor's internals: only on the versions it was
 # checked against (tests/test_markup_fast.py compares with stock on every run).
-_EMPHASIS_CHECKED = markdown.__version_info__[:2] == (3, 11) and _Delimiters is not None
+_EMPHASIS_CHECKED = faststages.CHECKED and _Delimiters is not None
 
 
 class FastDelimiterProcessor(_Delimiters or object):  # type: ignore[misc]

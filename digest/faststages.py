@@ -54,6 +54,7 @@ from markdown.extensions import fenced_code, footnotes, sane_lists, tables
 
 from digest.fastserialize import serialize_html
 
+# The Python-Markdown version whose internals these shortcuts (and fastinline's) mirror.
 CHECKED = markdown.__version_info__[:2] == (3, 11)
 
 _BLANK_LINE = re.compile("\n +\n")
