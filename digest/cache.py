@@ -104,6 +104,13 @@ def _decode(text: str, body: str, tz: ZoneInfo) -> FileResult:
     return result
 
 
+def _forget_all_but(db: sqlite3.Connection, table: str, column: str, keep: set[str]) -> None:
+    """Delete the rows of `table` whose `column` is not in `keep`."""
+    stale = [(key,) for (key,) in db.execute(f"SELECT {column} FROM {table}")
+             if key not in keep]
+    db.executemany(f"DELETE FROM {table} WHERE {column} = ?", stale)
+
+
 class ArticleCache:
     """Cached FileResults in <cache_dir>/articles.sqlite."""
 
@@ -193,8 +200,7 @@ class ArticleCache:
                 db.execute("DROP TABLE IF EXISTS entries")  # schema 1
                 db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?)",
                                self._pending)
-                stale = [k for (k,) in db.execute("SELECT key FROM articles") if k not in keep]
-                db.executemany("DELETE FROM articles WHERE key = ?", [(k,) for k in stale])
+                _forget_all_but(db, "articles", "key", keep)
                 self._save_index(db)
         except sqlite3.DatabaseError:
             (self.folder / "articles.sqlite").unlink(missing_ok=True)
@@ -247,9 +253,6 @@ class EntryStore:
                 db.execute("DELETE FROM list_entries WHERE site != ?", (self.site_key,))
                 db.executemany("INSERT OR REPLACE INTO list_entries VALUES (?, ?, ?)",
                                [(key, self.site_key, html) for key, html in new.items()])
-                stale = [key for (key,) in db.execute("SELECT fingerprint FROM list_entries")
-                         if key not in keep]
-                db.executemany("DELETE FROM list_entries WHERE fingerprint = ?",
-                               [(key,) for key in stale])
+                _forget_all_but(db, "list_entries", "fingerprint", keep)
         except sqlite3.DatabaseError:
             pass  # entries are only a shortcut: the next build renders them again

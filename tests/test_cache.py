@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sitekit import article
+from sitekit import article, run_digest, write_site
 
 from digest.cache import _decode, _encode
 from digest.content import Settings, read_article
@@ -50,3 +53,20 @@ def test_extra_that_json_cannot_keep_is_not_cached() -> None:
     result = read_article(text.encode(), "content/x.md", SETTINGS, Renderer())
     assert result.article is not None and result.article.extra["when"] != "2024-03-26"
     assert _encode(result) is None
+
+
+def _rows(root: Path, table: str) -> int:
+    with closing(sqlite3.connect(root / ".digest-cache" / "articles.sqlite")) as db:
+        return int(db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+
+def test_the_cache_forgets_articles_and_entries_no_build_uses(tmp_path: Path) -> None:
+    write_site(tmp_path, {f"content/story-{n}.md": article(title=f"Story {n}")
+                          for n in range(3)})
+    assert run_digest("build", "-q", cwd=tmp_path).returncode == 0
+    assert (_rows(tmp_path, "articles"), _rows(tmp_path, "list_entries")) == (3, 3)
+    (tmp_path / "content" / "story-0.md").unlink()
+    (tmp_path / "content" / "story-1.md").write_text(article(title="Story 1, edited"),
+                                                     encoding="utf-8")
+    assert run_digest("build", "-q", cwd=tmp_path).returncode == 0
+    assert (_rows(tmp_path, "articles"), _rows(tmp_path, "list_entries")) == (2, 2)
