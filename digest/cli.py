@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from pathlib import Path
 
@@ -78,8 +79,15 @@ def build_command(config_path: Path, output: Path | None, base_url: str | None, 
         click.echo(report.summary())
     if timings:
         click.echo(report.timings(), err=True)
+    global _exit_at_once
+    _exit_at_once = True
 
 
+
+
+# Set by a finished build: freeing its tens of thousands of objects one by one at exit
+# would only cost time (a fifth of a second on 10,000 articles).
+_exit_at_once = False
 
 
 def main() -> None:
@@ -96,4 +104,9 @@ def main() -> None:
         sys.exit(1)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
-    sys.exit(code if isinstance(code, int) else 0)
+    code = code if isinstance(code, int) else 0
+    if _exit_at_once:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
