@@ -113,6 +113,18 @@ def _inputs_key(site_key: str, sources: content.Sources, keys: list[str] | None,
     return digest.hexdigest()
 
 
+def _shape_key(site_key: str, options: BuildOptions, loaded: content.LoadResult) -> str:
+    """What planning reads: two builds with the same shape key put the same articles on the
+    same pages, and differ at most in the articles' bodies (see jobs.Reuse)."""
+    digest = hashlib.blake2b(repr((site_key, options.drafts, sorted(loaded.notes.items())))
+                             .encode("utf-8", "surrogatepass"), digest_size=16)
+    for article in loaded.articles:
+        tags = "\1".join(f"{tag.name}\2{tag.slug}" for tag in article.tags)
+        digest.update(f"{article.source_path}\0{article.shape}\0{tags}\0"
+                      .encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
 def _up_to_date(record: TreeRecord | None, inputs: str, options: BuildOptions,
                 moment: datetime) -> bool:
     """The output was built from exactly these inputs, and nothing has fallen due since."""
@@ -185,7 +197,7 @@ def _build(config: Config, options: BuildOptions) -> BuildReport:
     # Imported here: an up-to-date build returns above without loading Jinja, the
     # process pool or the feed libraries.
     from digest import parallel, render
-    from digest.jobs import plan_jobs
+    from digest.jobs import Reuse, plan_jobs
     from digest.site import plan
 
     clock.mark("imports")
@@ -209,13 +221,19 @@ def _build(config: Config, options: BuildOptions) -> BuildReport:
     entries = EntryStore(config.folder("cache_dir"), site_key) if options.cache else None
     if entries is not None:
         renderer.use_stored_entries(entries.load)
-    output_jobs = plan_jobs(site_plan, config, site, renderer, site_key)
+    shape = _shape_key(site_key, options, loaded)
+    fingerprints = {view.fingerprint for _, view in site_plan.articles}
+    reuse = None
+    if current is not None and current.shape == shape and not options.force:
+        reuse = Reuse(current.files, frozenset(fingerprints.difference(current.fingerprints)))
+    output_jobs = plan_jobs(site_plan, config, site, renderer, site_key, reuse)
     clock.mark("output keys")
     counts = {"articles": len(site_plan.articles), "pages": len(site_plan.pages),
               "feeds": len(site_plan.feeds), "drafts": loaded.drafts,
               "scheduled": loaded.scheduled, "warnings": loaded.warnings}
     record = TreeRecord({job.path: job.key for job in output_jobs}, inputs,
-                        loaded.next_change.isoformat() if loaded.next_change else None, counts)
+                        loaded.next_change.isoformat() if loaded.next_change else None, counts,
+                        shape=shape, fingerprints=sorted(fingerprints))
     report = BuildReport(**counts, cached=loaded.cached, output=out)
     if current is not None and current.files == record.files and not options.force:
         record.hashes = current.hashes
@@ -226,7 +244,7 @@ def _build(config: Config, options: BuildOptions) -> BuildReport:
         report.rendered = _write(out, output_jobs, record, store, current, config, options,
                                  jobs, clock, (renderer.new_entries, learnt.update))
         if entries is not None:
-            entries.save(learnt, {view.fingerprint for _, view in site_plan.articles})
+            entries.save(learnt, fingerprints)
     clock.mark("save")
     return clock.finish(report)
 

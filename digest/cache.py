@@ -25,7 +25,7 @@ from digest.errors import ContentError
 from digest.markup import SETTINGS_KEY
 from digest.models import Article, Source, Tag
 
-SCHEMA = 3
+SCHEMA = 4
 RACY_NS = 2_000_000_000  # files changed this close to the index's writing are read again
 
 

@@ -4,6 +4,9 @@ Two builds that give a file the same key give it the same bytes, so a file whose
 key did not change is not rendered again. A key covers the site key (digest's
 version, the config, every template) and the data the file is made from; an
 article is stood for by its fingerprint, which covers all of its fields.
+
+A rebuild whose site has the same shape as the last build's (see `Reuse`) takes the
+keys of files that show none of the changed articles from the last build instead.
 """
 
 from __future__ import annotations
@@ -54,6 +57,38 @@ def key_of(context: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
     return tuple(parts)
 
 
+@dataclass(frozen=True, slots=True)
+class Reuse:
+    """The last build's keys, for a build of the same shape: the same articles at the same
+    places with the same tags, titles, dates and every other field but their bodies, the
+    same notes and the same site key. Every part of a page but its articles is then as it
+    was, so a file that shows none of the `changed` article fingerprints keeps its key."""
+
+    keys: dict[str, str]
+    changed: frozenset[str]
+
+    def key(self, path: str, context: dict[str, Any]) -> str | None:
+        """The last build's key of a file with this data, if it still holds."""
+        key = self.keys.get(path)
+        if key is None:
+            return None
+        changed = self.changed
+        for value in context.values():  # the values that key_of stands in for by articles
+            if isinstance(value, ArticleView):
+                if value.fingerprint in changed:
+                    return None
+            elif isinstance(value, list | tuple) and value and isinstance(value[0], ArticleView):
+                if any(item.fingerprint in changed for item in value):
+                    return None
+            elif isinstance(value, Edition) and _shows_changed(value.articles, changed):
+                return None
+        return key
+
+
+def _shows_changed(articles: tuple[tuple[Any, ArticleView], ...], changed: frozenset[str]) -> bool:
+    return any(view.fingerprint in changed for _, view in articles)
+
+
 def _static_jobs(config: Config) -> list[OutputJob]:
     jobs = []
     for rel, path in static_sources(config).items():
@@ -63,18 +98,28 @@ def _static_jobs(config: Config) -> list[OutputJob]:
 
 
 def plan_jobs(site_plan: SitePlan, config: Config, site: SiteView, renderer: render.Renderer,
-              site_key: str) -> list[OutputJob]:
-    jobs = [OutputJob(page.output_path, _hash(site_key, page.template, key_of(page.context)),
+              site_key: str, reuse: Reuse | None = None) -> list[OutputJob]:
+    keep = reuse.key if reuse is not None else lambda path, context: None
+    jobs = [OutputJob(page.output_path,
+                      keep(page.output_path, page.context)
+                      or _hash(site_key, page.template, key_of(page.context)),
                       lambda page=page: renderer.render(page))
             for page in site_plan.pages]
     for spec in site_plan.feeds:
-        key = _hash(site_key, spec.kind, spec.url, spec.title, spec.home_url,
-                    tuple(view.fingerprint for _, view in spec.articles))
+        key = None
+        if reuse is not None and not _shows_changed(spec.articles, reuse.changed):
+            key = reuse.keys.get(spec.output_path)
+        key = key or _hash(site_key, spec.kind, spec.url, spec.title, spec.home_url,
+                           tuple(view.fingerprint for _, view in spec.articles))
         jobs.append(OutputJob(spec.output_path, key,
                               lambda spec=spec: feeds.render(spec, config, site)))
     for edition_spec in site_plan.edition_feeds:
-        key = _hash(site_key, edition_spec.kind, edition_spec.url,
-                    tuple(e.cache_key() for e in edition_spec.editions))
+        key = None
+        if reuse is not None and not any(_shows_changed(e.articles, reuse.changed)
+                                         for e in edition_spec.editions):
+            key = reuse.keys.get(edition_spec.output_path)
+        key = key or _hash(site_key, edition_spec.kind, edition_spec.url,
+                           tuple(e.cache_key() for e in edition_spec.editions))
 
         def make(spec: EditionFeedSpec = edition_spec) -> bytes:
             return feeds.render_editions(spec, config, site, lambda edition: (
@@ -82,10 +127,16 @@ def plan_jobs(site_plan: SitePlan, config: Config, site: SiteView, renderer: ren
                                          "absolute": True}, f"the feed item {edition.id}")))
 
         jobs.append(OutputJob(edition_spec.output_path, key, make))
-    fixed = {"sitemap.xml": sitemap.sitemap(site_plan, site), "robots.txt": sitemap.robots(site),
-             ".nojekyll": b""}
+    fixed = {"robots.txt": sitemap.robots(site), ".nojekyll": b""}
     if config.cname:
         fixed["CNAME"] = f"{config.cname}\n".encode()
+    # The sitemap lists pages and article dates: the same shape gives the same sitemap.
+    sitemap_key = reuse.keys.get("sitemap.xml") if reuse is not None else None
+    if sitemap_key:
+        jobs.append(OutputJob("sitemap.xml", sitemap_key,
+                              lambda: sitemap.sitemap(site_plan, site)))
+    else:
+        fixed = {"sitemap.xml": sitemap.sitemap(site_plan, site), **fixed}
     jobs += [OutputJob(path, _hash("fixed", data), lambda data=data: data)
              for path, data in fixed.items()]
     return jobs + _static_jobs(config)

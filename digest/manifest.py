@@ -25,6 +25,8 @@ class TreeRecord:
     until: str | None = None  # ISO date when a scheduled article becomes due
     report: dict[str, Any] = field(default_factory=dict)
     hashes: dict[str, str] = field(default_factory=dict)  # path -> hash of the bytes
+    shape: str = ""  # see build._shape_key
+    fingerprints: list[str] = field(default_factory=list)  # of the articles shown
 
 
 class ManifestStore:

@@ -60,26 +60,34 @@ class Article:
     lines: dict[str, int] = field(default_factory=dict, compare=False)  # field -> line
     # A hash of every field but the lines: set when the article is made, kept by the cache.
     digest: str = field(default="", compare=False)
+    # A hash of every field but the body and the lines: what planning the site reads.
+    shape: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
         if not self.digest:
-            object.__setattr__(self, "digest", article_digest(self))
+            shape, digest = article_digests(self)
+            object.__setattr__(self, "shape", shape)
+            object.__setattr__(self, "digest", digest)
 
     @property
     def last_modified(self) -> datetime:
         return self.updated if self.updated and self.updated > self.date else self.date
 
 
-_DIGESTED = tuple(f.name for f in fields(Article) if f.name not in ("body_html", "lines", "digest"))
+_DIGESTED = tuple(f.name for f in fields(Article)
+                  if f.name not in ("body_html", "lines", "digest", "shape"))
 
 
-def article_digest(article: Article) -> str:
-    """Changes whenever anything about the article that a page can show changes."""
+def article_digests(article: Article) -> tuple[str, str]:
+    """(shape, digest): a hash of every field but the body, and one that also covers the
+    body. The digest changes whenever anything a page can show changes; the shape only
+    when something changes that decides where the article is listed or linked."""
+    small = tuple(getattr(article, name) for name in _DIGESTED)
+    shape = hashlib.blake2b(repr(small).encode("utf-8", "surrogatepass"), digest_size=16)
     digest = hashlib.blake2b(article.body_html.encode("utf-8", "surrogatepass"),
                              digest_size=16)
-    small = tuple(getattr(article, name) for name in _DIGESTED)
-    digest.update(repr(small).encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()
+    digest.update(shape.digest())
+    return shape.hexdigest(), digest.hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

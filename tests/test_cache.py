@@ -44,6 +44,7 @@ def test_a_cached_result_comes_back_identical(name: str) -> None:
         assert decoded.article is not None
         assert decoded.article.lines == result.article.lines
         assert decoded.article.digest == result.article.digest
+        assert decoded.article.shape == result.article.shape
         assert decoded.article.date.utcoffset() == result.article.date.utcoffset()
 
 

@@ -46,6 +46,14 @@ def test_incremental_builds_equal_cold_builds_over_a_sequence_of_changes(tmp_pat
         path = content / "01/story-0.md"
         path.write_text(path.read_text() + "\nAn added sentence.\n")
 
+    def edit_another_body() -> None:  # the same shape again: only pages that show it change
+        path = content / "03/story-5.md"
+        path.write_text(path.read_text().replace("More text 5.", "More text, *revised*."))
+
+    def retitle() -> None:
+        path = content / "01/story-9.md"
+        path.write_text(path.read_text().replace("Story number 9", "Story nine"))
+
     def add_article() -> None:
         (content / "03/new-one.md").write_text(article(title="A new one", tags=["energy"],
                                                       date="2024-03-30T10:00:00+02:00"))
@@ -86,7 +94,8 @@ def test_incremental_builds_equal_cold_builds_over_a_sequence_of_changes(tmp_pat
         path.write_text(good)
 
     steps = [lambda: None, edit_body, add_article, rename, delete, retag, change_summary,
-             change_template, change_entry_template, change_config, break_and_fix, lambda: None]
+             change_template, change_entry_template, change_config, edit_another_body,
+             retitle, edit_body, break_and_fix, lambda: None]
     for number, step in enumerate(steps):
         step()
         warm = _warm(root)
