@@ -88,19 +88,30 @@ def _encode(result: FileResult) -> tuple[str, str] | None:
     return text, body
 
 
-def _decode(text: str, body: str, tz: ZoneInfo) -> FileResult:
+_BODY_AT = [f.name for f in fields(Article)].index("body_html")
+_DATE, _UPDATED, _TAGS, _AUTHORS, _SOURCE = (
+    _FIELDS.index(name) for name in ("date", "updated", "tags", "authors", "source"))
+
+
+def _decode(text: str, body: str, tz: ZoneInfo, tags: dict[tuple[str, str], Tag]) -> FileResult:
+    """The FileResult that _encode stored; `tags` shares equal Tags between articles."""
     article, errors, warnings = json.loads(text)
     result = FileResult(errors=[ContentError(*e) for e in errors], warnings=warnings)
     if article is not None:
-        a = dict(zip(_FIELDS, article, strict=True))
-        a["body_html"] = body
-        a["date"] = datetime.fromisoformat(a["date"]).astimezone(tz)
-        if a["updated"]:
-            a["updated"] = datetime.fromisoformat(a["updated"]).astimezone(tz)
-        a["tags"] = tuple(Tag(name, slug) for name, slug in a["tags"])
-        a["authors"] = tuple(a["authors"])
-        a["source"] = Source(*a["source"]) if a["source"] else None
-        result.article = Article(**a)
+        article[_DATE] = datetime.fromisoformat(article[_DATE]).astimezone(tz)
+        if article[_UPDATED]:
+            article[_UPDATED] = datetime.fromisoformat(article[_UPDATED]).astimezone(tz)
+        shared = []
+        for name, slug in article[_TAGS]:
+            tag = tags.get((name, slug))
+            if tag is None:
+                tag = tags[name, slug] = Tag(name, slug)
+            shared.append(tag)
+        article[_TAGS] = tuple(shared)
+        article[_AUTHORS] = tuple(article[_AUTHORS])
+        article[_SOURCE] = Source(*article[_SOURCE]) if article[_SOURCE] else None
+        article.insert(_BODY_AT, body)
+        result.article = Article(*article)
     return result
 
 
@@ -173,17 +184,17 @@ class ArticleCache:
         """The cached results among `keys`."""
         if not (self.folder / "articles.sqlite").exists():
             return {}
+        wanted = set(keys)
         found: dict[str, FileResult] = {}
+        tags: dict[tuple[str, str], Tag] = {}
         try:
             with closing(self._connect()) as db:
-                for start in range(0, len(keys), 900):
-                    chunk = keys[start:start + 900]
-                    marks = ",".join("?" * len(chunk))
-                    for key, value, body in db.execute(
-                            f"SELECT key, result, body FROM articles WHERE key IN ({marks})",
-                            chunk):
-                        found[key] = _decode(value, body, self.tz)
-        except (sqlite3.DatabaseError, ValueError, KeyError, TypeError):
+                # One pass over the table: a build forgets the rows it does not use, so
+                # nearly every row is wanted, and a scan costs less than lookups by key.
+                for key, value, body in db.execute("SELECT key, result, body FROM articles"):
+                    if key in wanted:
+                        found[key] = _decode(value, body, self.tz, tags)
+        except (sqlite3.DatabaseError, ValueError, KeyError, TypeError, IndexError):
             return {}  # a damaged cache is ignored; the build renders everything again
         self.hits = len(found)
         return found

@@ -26,10 +26,10 @@ class Tag:
 
     name: str
     slug: str
+    key: str = field(init=False, repr=False, compare=False)  # see tag_key
 
-    @property
-    def key(self) -> str:
-        return tag_key(self.name)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", tag_key(self.name))
 
 
 def tag_key(name: str) -> str:

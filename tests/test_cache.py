@@ -37,7 +37,7 @@ def test_a_cached_result_comes_back_identical(name: str) -> None:
     assert result.article or result.errors
     encoded = _encode(result)
     assert encoded is not None
-    decoded = _decode(*encoded, SETTINGS_TZ)
+    decoded = _decode(*encoded, SETTINGS_TZ, {})
     assert decoded.article == result.article and decoded.warnings == result.warnings
     assert [vars(e) for e in decoded.errors] == [vars(e) for e in result.errors]
     if result.article is not None:
