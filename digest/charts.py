@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from digest.models import quick_repr
 from digest.views import MONTHS
 
 WIDTH = 640
@@ -16,6 +17,7 @@ BOTTOM = 20  # room for the year labels
 LABEL_COUNTS_UP_TO = 24  # with more bars, counts are in each bar's title only
 
 
+@quick_repr
 @dataclass(frozen=True, slots=True)
 class Bar:
     x: float
@@ -27,12 +29,14 @@ class Bar:
     url: str
 
 
+@quick_repr
 @dataclass(frozen=True, slots=True)
 class Tick:
     x: float
     label: str
 
 
+@quick_repr
 @dataclass(frozen=True, slots=True)
 class Chart:
     width: int

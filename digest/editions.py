@@ -15,13 +15,14 @@ from datetime import date, timedelta
 from markupsafe import Markup
 
 from digest.config import Config
-from digest.models import Article, EditionFeedSpec, Page
+from digest.models import Article, EditionFeedSpec, Page, quick_repr
 from digest.views import MONTHS, ArticleView, Link, PageMeta, SiteView, day_display, url_path
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 UNTAGGED = "More news"
 
 
+@quick_repr
 @dataclass(frozen=True, slots=True)
 class EditionGroup:
     name: str

@@ -37,24 +37,26 @@ def _hash(*parts: object) -> str:
                            digest_size=16).hexdigest()
 
 
-def key_of(context: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+def key_of(context: dict[str, Any]) -> str:
     """A small stand-in for a page's template data: articles by their fingerprints.
 
     Articles appear alone or in lists at the top level of a context; everything
-    else there is small view data whose repr is exact.
+    else there is small view data whose repr is exact. Parts are joined by NUL, which
+    neither a repr nor a fingerprint holds.
     """
     parts = []
-    for name, value in sorted(context.items()):
+    for name in sorted(context):
+        value = context[name]
         if isinstance(value, ArticleView):
-            value = value.fingerprint
+            part = value.fingerprint
         elif isinstance(value, list | tuple) and value and isinstance(value[0], ArticleView):
-            value = tuple(item.fingerprint for item in value)
+            part = " ".join([item.fingerprint for item in value])
         elif isinstance(value, Edition):
-            value = value.cache_key()
+            part = repr(value.cache_key())
         else:
-            value = repr(value)
-        parts.append((name, value))
-    return tuple(parts)
+            part = repr(value)
+        parts.append(f"{name}\0{part}")
+    return "\0".join(parts)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,15 +3,36 @@
 from __future__ import annotations
 
 import hashlib
+import operator
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from digest.editions import Edition
     from digest.views import ArticleView
 
+Value = TypeVar("Value", bound=type)
 
+
+def quick_repr(cls: Value) -> Value:
+    """Give a dataclass a repr made from a tuple of its fields, formatted in C.
+
+    Output keys and digests are reprs of view values, taken tens of thousands of times
+    a build; the generated repr guards against reference cycles these plain values
+    cannot have, and costs half again as much.
+    """
+    values = operator.attrgetter(*(f.name for f in fields(cls) if f.repr))
+    name = cls.__name__
+
+    def __repr__(self: object) -> str:
+        return name + repr(values(self))
+
+    cls.__repr__ = __repr__  # type: ignore[method-assign]
+    return cls
+
+
+@quick_repr
 @dataclass(frozen=True, slots=True)
 class Source:
     """Where a curated item came from."""
@@ -20,6 +41,7 @@ class Source:
     url: str | None = None
 
 
+@quick_repr
 @dataclass(frozen=True, slots=True)
 class Tag:
     """A tag as displayed (first spelling seen) and as it appears in URLs."""

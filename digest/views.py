@@ -15,7 +15,7 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from digest.config import Config
-from digest.models import Article, Source
+from digest.models import Article, Source, quick_repr
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
@@ -55,6 +55,7 @@ def text_direction(lang: str | None) -> str:
     return "rtl" if lang and lang.split("-")[0].lower() in RTL_LANGUAGES else "ltr"
 
 
+@quick_repr
 @dataclass(frozen=True, slots=True)
 class Link:
     """Something with a name and a URL: a tag, a source, a pagination target."""
@@ -65,6 +66,7 @@ class Link:
     slug: str = ""
 
 
+@quick_repr
 @dataclass(frozen=True, slots=True)
 class Moment:
     """A date for a <time> element: machine-readable and human forms."""
@@ -158,6 +160,7 @@ class ArticleView:
         return Markup(self.article.body_html)
 
 
+@quick_repr
 @dataclass(frozen=True, slots=True)
 class FeedLink:
     title: str
@@ -190,6 +193,7 @@ class SiteView:
         return self.base_url.rstrip("/") + url[len(self.base_path) - 1:]
 
 
+@quick_repr
 @dataclass(frozen=True, slots=True)
 class PageMeta:
     title: str
