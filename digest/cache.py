@@ -82,7 +82,7 @@ def _encode(result: FileResult) -> tuple[str, str] | None:
                           separators=(",", ":"))
     except (TypeError, ValueError):
         return None  # e.g. dates inside extra: not cached, read each time
-    if result.article is not None and \
+    if result.article is not None and result.article.extra and \
             json.loads(text)[0][_FIELDS.index("extra")] != result.article.extra:
         return None  # e.g. tuples inside extra would come back as lists
     return text, body
@@ -124,6 +124,8 @@ def _forget_all_but(db: sqlite3.Connection, table: str, column: str, keep: set[s
 
 class ArticleCache:
     """Cached FileResults in <cache_dir>/articles.sqlite."""
+
+    encode = staticmethod(_encode)  # a plain function: workers get it by name
 
     def __init__(self, folder: Path, settings: Settings) -> None:
         self.folder = folder
@@ -200,7 +202,7 @@ class ArticleCache:
         return found
 
     def put(self, key: str, result: FileResult) -> None:
-        encoded = _encode(result)
+        encoded = result.stored if result.stored is not None else _encode(result)
         if encoded is not None:
             self._pending.append((key, *encoded))
 

@@ -55,6 +55,7 @@ class FileResult:
     article: Article | None = None
     errors: list[ContentError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    stored: tuple[str, str] | None = None  # as the build cache keeps it, made by a worker
 
 
 @dataclass
@@ -371,13 +372,20 @@ def finish(results: Iterable[FileResult], errors: list[ContentError], *, drafts:
     return load
 
 
-Mapper = Callable[[list[tuple[bytes, str]], Settings], list[FileResult]]
+Encoder = Callable[[FileResult], "tuple[str, str] | None"]
+Mapper = Callable[[list[tuple[bytes, str]], Settings, "Encoder | None"], list[FileResult]]
 
 
-def read_all(items: list[tuple[bytes, str]], settings: Settings) -> list[FileResult]:
-    """Render articles in this process (the default mapper)."""
+def read_all(items: list[tuple[bytes, str]], settings: Settings,
+             encode: Encoder | None = None) -> list[FileResult]:
+    """Render articles in this process (the default mapper); with `encode`, also make
+    each result's `stored` form, so that workers share that work too."""
     renderer = Renderer()
-    return [read_article(data, rel, settings, renderer) for data, rel in items]
+    results = [read_article(data, rel, settings, renderer) for data, rel in items]
+    if encode is not None:
+        for result in results:
+            result.stored = encode(result)
+    return results
 
 
 Signature = tuple[int, int, int, int]  # size, mtime, ctime (ns), inode
@@ -484,7 +492,8 @@ def load(sources: Sources, settings: Settings, *, drafts: bool, now: datetime,
     missing = [i for i, key in enumerate(keys) if key not in cached] if cache \
         else list(range(len(items)))
     work = [(sources.data(i), items[i][1]) for i in missing]
-    fresh = dict(zip(missing, mapper(work, settings), strict=True))
+    fresh = dict(zip(missing, mapper(work, settings, cache.encode if cache else None),
+                     strict=True))
     results = [fresh[i] if i in fresh else cached[keys[i]] for i in range(len(items))]
     if cache:
         for i, result in fresh.items():

@@ -15,7 +15,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from digest.content import FileResult, Settings, read_all
+from digest.content import Encoder, FileResult, Mapper, Settings, read_all
 
 MIN_PARALLEL_ARTICLES = 64
 MIN_PARALLEL_PAGES = 256
@@ -36,17 +36,18 @@ def _context() -> multiprocessing.context.BaseContext | None:
     return multiprocessing.get_context("fork") if "fork" in methods else None
 
 
-def article_mapper(jobs: int) -> Callable[[list[tuple[bytes, str]], Settings], list[FileResult]]:
+def article_mapper(jobs: int) -> Mapper:
     """A content mapper that renders Markdown on `jobs` processes."""
 
-    def mapper(items: list[tuple[bytes, str]], settings: Settings) -> list[FileResult]:
+    def mapper(items: list[tuple[bytes, str]], settings: Settings,
+               encode: Encoder | None = None) -> list[FileResult]:
         context = _context()
         if jobs <= 1 or len(items) < MIN_PARALLEL_ARTICLES or context is None:
-            return read_all(items, settings)
+            return read_all(items, settings, encode)
         size = max(8, min(128, len(items) // (jobs * 8) or 1))
         chunks = [items[i:i + size] for i in range(0, len(items), size)]
         with context.Pool(jobs) as pool:
-            parts = pool.starmap(read_all, [(chunk, settings) for chunk in chunks])
+            parts = pool.starmap(read_all, [(chunk, settings, encode) for chunk in chunks])
         return [result for part in parts for result in part]
 
     return mapper
