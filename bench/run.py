@@ -69,9 +69,11 @@ feeds:
   items: 20
   per_tag: true
   full_content: true
+  # The workload asks for RSS, for the site and every tag; the peers' sites leave
+  # Atom out (Pelican's FEED_ALL_ATOM = None), so digest leaves out Atom and JSON Feed.
+  formats: [rss]
 # Editions are not part of the shared workload (the peers have nothing like them).
-# digest still writes more than the workload asks: Atom and JSON Feed beside RSS,
-# per-tag JSON feeds, and day archives.
+# digest still writes more than the workload asks: day archives.
 editions: "off"
 """
 

@@ -26,6 +26,9 @@ def _doc(text: str, **kwargs: Any) -> Any:
     return field(metadata={"doc": text}, **kwargs)
 
 
+FEED_FORMATS = ("rss", "atom", "json")
+
+
 @dataclass(frozen=True)
 class FeedConfig:
     """The `feeds:` section."""
@@ -33,6 +36,9 @@ class FeedConfig:
     items: int = _doc("How many of the newest articles each feed holds.", default=20)
     per_tag: bool = _doc("Write an RSS feed for every tag at /tags/<slug>/feed.xml.", default=True)
     full_content: bool = _doc("Put each article's full HTML in the feeds.", default=True)
+    formats: tuple[str, ...] = _doc(
+        "Feed formats to write: rss (always), atom (the site's and the editions' feeds) and "
+        "json (JSON Feed, for the site and every tag).", default=FEED_FORMATS)
 
 
 @dataclass(frozen=True)
@@ -234,6 +240,12 @@ def _validate(cfg: Config, lines: dict[str, int]) -> Config:
     weekdays = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
     if cfg.week_start not in weekdays:
         fail("week_start", f"{cfg.week_start!r} is not a weekday name like monday")
+    for name in cfg.feeds.formats:
+        if name not in FEED_FORMATS:
+            fail("feeds", f"formats: {name!r} is not a feed format; use rss, atom or json")
+    if "rss" not in cfg.feeds.formats:
+        fail("feeds", "formats: must include rss, the feed every page links to and readers "
+             "follow; add atom or json beside it")
     for pattern in cfg.curation.furniture:
         try:
             re.compile(pattern)

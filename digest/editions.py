@@ -140,6 +140,8 @@ def plan(pairs: list[tuple[Article, ArticleView]], config: Config, site: SiteVie
     newest = tuple(editions[: config.feeds.items])
     feeds = []
     for kind, name in (("rss", "feed.xml"), ("atom", "atom.xml")):
+        if kind not in config.feeds.formats:
+            continue
         path = f"editions/{name}"
         claim(path, f"the editions feed {name}")
         feeds.append(EditionFeedSpec(kind, path, url_path(site.base_path, path),

@@ -321,14 +321,18 @@ def _plan_archives(result: SitePlan, paths: _Paths, site: SiteView, views: list[
 def _plan_feeds(result: SitePlan, config: Config, site: SiteView,
                 members: dict[str, list[int]], tags: dict[str, Tag]) -> None:
     newest = tuple(result.articles[: config.feeds.items])
+    formats = config.feeds.formats
     for kind, path in (("rss", "feed.xml"), ("atom", "atom.xml"), ("json", "feed.json")):
-        result.feeds.append(FeedSpec(kind, path, url_path(site.base_path, path), config.title,
-                                     site.home_url, newest))
+        if kind in formats:
+            result.feeds.append(FeedSpec(kind, path, url_path(site.base_path, path),
+                                         config.title, site.home_url, newest))
     if not config.feeds.per_tag:
         return
+    per_tag = [(kind, name) for kind, name in (("rss", "feed.xml"), ("json", "feed.json"))
+               if kind in formats]
     for key, tag in sorted(tags.items(), key=lambda kv: kv[1].slug):
         items = tuple(result.articles[i] for i in members[key][: config.feeds.items])
-        for kind, name in (("rss", "feed.xml"), ("json", "feed.json")):
+        for kind, name in per_tag:
             path = f"tags/{tag.slug}/{name}"
             result.feeds.append(FeedSpec(kind, path, url_path(site.base_path, path),
                                          f"{config.title}: {tag.name}",

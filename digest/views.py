@@ -181,7 +181,7 @@ class SiteView:
     tags_url: str
     archive_url: str
     feed_url: str
-    atom_url: str
+    atom_url: str | None  # None when the config leaves Atom out (feeds.formats)
     css_url: str
     editions_url: str | None
     search_url: str | None
@@ -209,16 +209,19 @@ class PageMeta:
 
 def site_view(config: Config, version: str) -> SiteView:
     base = config.base_path
-    feeds = (FeedLink(f"{config.title} (RSS)", url_path(base, "feed.xml"), "application/rss+xml"),
-             FeedLink(f"{config.title} (Atom)", url_path(base, "atom.xml"),
-                      "application/atom+xml"),
-             FeedLink(f"{config.title} (JSON Feed)", url_path(base, "feed.json"),
-                      "application/feed+json"))
+    every = {"rss": FeedLink(f"{config.title} (RSS)", url_path(base, "feed.xml"),
+                             "application/rss+xml"),
+             "atom": FeedLink(f"{config.title} (Atom)", url_path(base, "atom.xml"),
+                              "application/atom+xml"),
+             "json": FeedLink(f"{config.title} (JSON Feed)", url_path(base, "feed.json"),
+                              "application/feed+json")}
+    feeds = tuple(link for kind, link in every.items() if kind in config.feeds.formats)
     return SiteView(
         title=config.title, description=config.description, language=config.language,
         dir=text_direction(config.language), author=config.author, base_url=config.base_url,
         base_path=base, home_url=url_path(base, ""), tags_url=url_path(base, "tags/"),
-        archive_url=url_path(base, "archive/"), feed_url=feeds[0].url, atom_url=feeds[1].url,
+        archive_url=url_path(base, "archive/"), feed_url=every["rss"].url,
+        atom_url=every["atom"].url if "atom" in config.feeds.formats else None,
         css_url=url_path(base, "static/style.css"), feeds=feeds, generator=f"digest {version}",
         editions_url=url_path(base, "editions/") if config.editions != "off" else None,
         search_url=url_path(base, "search/") if config.search else None,

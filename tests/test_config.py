@@ -96,6 +96,13 @@ ERRORS = {
     "yes is a YAML 1.1 boolean": (
         MINIMAL + "feeds:\n  per_tag: yes\n",
         "config.yaml:4: feeds.per_tag: 'yes' is read as a boolean by YAML; write true or false"),
+    "unknown feed format": (
+        MINIMAL + "feeds:\n  formats: [rss, xml]\n",
+        "config.yaml:3: feeds: formats: 'xml' is not a feed format; use rss, atom or json"),
+    "feeds without RSS": (
+        MINIMAL + "feeds:\n  formats: [json]\n",
+        "config.yaml:3: feeds: formats: must include rss, the feed every page links to and "
+        "readers follow; add atom or json beside it"),
     "bool not text": (
         MINIMAL + "feeds:\n  full_content: 1\n",
         "config.yaml:4: feeds.full_content: must be true or false"),

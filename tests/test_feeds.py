@@ -176,6 +176,24 @@ def test_feed_settings(tmp_path: Path) -> None:
     assert "tags/t/feed.xml" not in page
 
 
+def test_feed_formats_leave_out_atom_and_json_feeds_and_every_link_to_them(
+        tmp_path: Path) -> None:
+    out = build(tmp_path, FILES, feeds={"formats": ["rss"]}, editions="daily")
+    written = {path.relative_to(out).as_posix() for path in out.rglob("*") if path.is_file()}
+    assert {"feed.xml", "tags/climate/feed.xml", "editions/feed.xml"} <= written
+    assert not [path for path in written if path.endswith(("atom.xml", "feed.json"))]
+    assert [e.title for e in parse(out / "feed.xml").entries] == ["Second", "First & <foremost>",
+                                                                  "Third"]
+    for page in out.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert "atom.xml" not in html and "feed.json" not in html, page
+        assert ">Atom<" not in html, page
+
+    both = build(tmp_path / "both", FILES, feeds={"formats": ["json", "rss"]})
+    assert (both / "feed.json").is_file() and (both / "tags/climate/feed.json").is_file()
+    assert not (both / "atom.xml").exists()
+
+
 def test_feeds_of_an_empty_site(tmp_path: Path) -> None:
     (tmp_path / "content").mkdir()
     out = build(tmp_path, {})
