@@ -20,13 +20,15 @@ from typing import TYPE_CHECKING, Any
 from digest import __version__, content, output, search, theme
 from digest.cache import ArticleCache, EntryStore, code_key
 from digest.config import Config
-from digest.errors import ContentErrors, StrictError
+from digest.errors import ContentErrors, StrictError, TemplateError
 from digest.manifest import ManifestStore, TreeRecord
 from digest.static import static_files
-from digest.views import site_view
+from digest.views import ArticleView, SiteView, site_view, url_path
 
 if TYPE_CHECKING:
     from digest.jobs import OutputJob
+    from digest.models import Article
+    from digest.render import Renderer
 
 
 @dataclass(frozen=True)
@@ -202,8 +204,10 @@ def _build(config: Config, options: BuildOptions) -> BuildReport:
 
     clock.mark("imports")
     jobs = options.jobs or parallel.default_jobs()
+    renderer = render.Renderer(config.folder("layouts_dir"), site, config.root)
     loaded = content.load(sources, settings, drafts=options.drafts, now=moment,
-                          mapper=parallel.article_mapper(jobs), cache=cache, keys=keys)
+                          mapper=parallel.article_mapper(jobs), cache=cache, keys=keys,
+                          entry=_entry_maker(config, site, renderer))
     del sources  # the files' bytes are not needed any more
     clock.mark("load")
     errors = list(loaded.errors)
@@ -217,7 +221,7 @@ def _build(config: Config, options: BuildOptions) -> BuildReport:
         raise StrictError(loaded.warnings)
 
     clock.mark("plan")
-    renderer = render.Renderer(config.folder("layouts_dir"), site, config.root)
+    renderer.add_entries(loaded.entries)
     entries = EntryStore(config.folder("cache_dir"), site_key) if options.cache else None
     if entries is not None:
         renderer.use_stored_entries(entries.load)
@@ -240,13 +244,33 @@ def _build(config: Config, options: BuildOptions) -> BuildReport:
         store.save(record)  # same output from changed inputs: remember the new inputs
         report.up_to_date = True
     else:
-        learnt: dict[str, str] = {}
+        learnt: dict[str, str] = dict(loaded.entries)
         report.rendered = _write(out, output_jobs, record, store, current, config, options,
                                  jobs, clock, (renderer.new_entries, learnt.update))
         if entries is not None:
             entries.save(learnt, fingerprints)
     clock.mark("save")
     return clock.finish(report)
+
+
+def _entry_maker(config: Config, site: SiteView,
+                 renderer: Renderer) -> Callable[[Article], tuple[str, str] | None]:
+    """Renders an article's list entry as soon as it is read, in the Markdown workers, so
+    that it is rendered once: otherwise every page renderer makes its own copy of most.
+    The entry is keyed by the article's fingerprint: an article whose tags are respelled
+    afterwards gets another one, and its entry is rendered with the pages."""
+
+    from digest.site import article_url
+
+    def entry(article: Article) -> tuple[str, str] | None:
+        view = ArticleView(article, url_path(site.base_path, article_url(config, article)),
+                           site)
+        try:
+            return view.fingerprint, renderer.entry_html(view)
+        except TemplateError:
+            return None  # reported when a page that lists the article is rendered
+
+    return entry
 
 
 def _protected(config: Config) -> tuple[Path, ...]:

@@ -56,6 +56,7 @@ class FileResult:
     errors: list[ContentError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     stored: tuple[str, str] | None = None  # as the build cache keeps it, made by a worker
+    entry: tuple[str, str] | None = None  # (fingerprint, list entry HTML), made by a worker
 
 
 @dataclass
@@ -68,6 +69,7 @@ class LoadResult:
     cached: int = 0  # articles that came from the build cache
     next_change: datetime | None = None  # when the first scheduled article is due
     notes: dict[str, tuple[str | None, str]] = field(default_factory=dict)  # editors' notes
+    entries: dict[str, str] = field(default_factory=dict)  # list entries made while reading
 
 
 class _Reader:
@@ -372,19 +374,19 @@ def finish(results: Iterable[FileResult], errors: list[ContentError], *, drafts:
     return load
 
 
-Encoder = Callable[[FileResult], "tuple[str, str] | None"]
-Mapper = Callable[[list[tuple[bytes, str]], Settings, "Encoder | None"], list[FileResult]]
+Finisher = Callable[[FileResult], None]
+Mapper = Callable[[list[tuple[bytes, str]], Settings, "Finisher | None"], list[FileResult]]
 
 
 def read_all(items: list[tuple[bytes, str]], settings: Settings,
-             encode: Encoder | None = None) -> list[FileResult]:
-    """Render articles in this process (the default mapper); with `encode`, also make
-    each result's `stored` form, so that workers share that work too."""
+             each: Finisher | None = None) -> list[FileResult]:
+    """Render articles in this process (the default mapper); then `each(result)`, which
+    the caller uses to share more per-article work out to the workers."""
     renderer = Renderer()
     results = [read_article(data, rel, settings, renderer) for data, rel in items]
-    if encode is not None:
+    if each is not None:
         for result in results:
-            result.stored = encode(result)
+            each(result)
     return results
 
 
@@ -479,11 +481,13 @@ def read_notes(sources: Sources, renderer: Renderer) -> tuple[dict[str, tuple[st
 
 def load(sources: Sources, settings: Settings, *, drafts: bool, now: datetime,
          mapper: Mapper = read_all, cache: ArticleCache | None = None,
-         keys: list[str] | None = None) -> LoadResult:
+         keys: list[str] | None = None,
+         entry: Callable[[Article], tuple[str, str] | None] | None = None) -> LoadResult:
     """Every article of `sources`, validated and rendered.
 
     `mapper` renders the files the cache does not have (possibly in other processes);
-    `keys` are the files' cache keys when the caller has them already.
+    `keys` are the files' cache keys when the caller has them already. `entry(article)`,
+    when given, makes the article's list entry in the same process, as (key, HTML).
     """
     items = sources.items
     if keys is None:
@@ -492,8 +496,16 @@ def load(sources: Sources, settings: Settings, *, drafts: bool, now: datetime,
     missing = [i for i, key in enumerate(keys) if key not in cached] if cache \
         else list(range(len(items)))
     work = [(sources.data(i), items[i][1]) for i in missing]
-    fresh = dict(zip(missing, mapper(work, settings, cache.encode if cache else None),
-                     strict=True))
+
+    def each(result: FileResult) -> None:  # in the process that read the file
+        if cache is not None:
+            result.stored = cache.encode(result)
+        article = result.article
+        if entry is not None and article is not None and not result.errors and \
+                (drafts or (not article.draft and article.date <= now)):
+            result.entry = entry(article)
+
+    fresh = dict(zip(missing, mapper(work, settings, each), strict=True))
     results = [fresh[i] if i in fresh else cached[keys[i]] for i in range(len(items))]
     if cache:
         for i, result in fresh.items():
@@ -501,6 +513,7 @@ def load(sources: Sources, settings: Settings, *, drafts: bool, now: datetime,
         cache.save(set(keys))
     loaded = finish(results, sources.errors, drafts=drafts, now=now)
     loaded.cached = len(items) - len(missing)
+    loaded.entries = dict(result.entry for result in fresh.values() if result.entry)
     if sources.notes:
         loaded.notes, note_errors = read_notes(sources, Renderer())
         loaded.errors += note_errors

@@ -15,7 +15,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from digest.content import Encoder, FileResult, Mapper, Settings, read_all
+from digest.content import FileResult, Finisher, Mapper, Settings, read_all
 
 MIN_PARALLEL_ARTICLES = 64
 MIN_PARALLEL_PAGES = 256
@@ -24,6 +24,7 @@ _work: Callable[[int], Any] | None = None
 _next: Any = None  # a shared counter of chunks taken
 _chunks: list[range] = []
 _report: Callable[[], Any] | None = None
+_each: Finisher | None = None  # set before forking Markdown workers
 
 
 def default_jobs() -> int:
@@ -36,18 +37,31 @@ def _context() -> multiprocessing.context.BaseContext | None:
     return multiprocessing.get_context("fork") if "fork" in methods else None
 
 
+def _read_chunk(items: list[tuple[bytes, str]], settings: Settings) -> list[FileResult]:
+    return read_all(items, settings, _each)
+
+
 def article_mapper(jobs: int) -> Mapper:
-    """A content mapper that renders Markdown on `jobs` processes."""
+    """A content mapper that renders Markdown on `jobs` processes.
+
+    The per-result callback reaches the workers by being set before they are forked, so
+    it may be any function, a closure over the parent's renderer included.
+    """
 
     def mapper(items: list[tuple[bytes, str]], settings: Settings,
-               encode: Encoder | None = None) -> list[FileResult]:
+               each: Finisher | None = None) -> list[FileResult]:
+        global _each
         context = _context()
         if jobs <= 1 or len(items) < MIN_PARALLEL_ARTICLES or context is None:
-            return read_all(items, settings, encode)
+            return read_all(items, settings, each)
         size = max(8, min(128, len(items) // (jobs * 8) or 1))
         chunks = [items[i:i + size] for i in range(0, len(items), size)]
-        with context.Pool(jobs) as pool:
-            parts = pool.starmap(read_all, [(chunk, settings, encode) for chunk in chunks])
+        _each = each
+        try:
+            with context.Pool(jobs) as pool:
+                parts = pool.starmap(_read_chunk, [(chunk, settings) for chunk in chunks])
+        finally:
+            _each = None
         return [result for part in parts for result in part]
 
     return mapper

@@ -101,11 +101,19 @@ class Renderer:
             self._stored = None
         cached = self._entries.get(item.fingerprint)
         if cached is None:
-            template = self._template("entry.html", f"the list entry of {item.url}")
-            html = self._run(template, {"item": item}, f"the list entry of {item.url}")
+            html = self.entry_html(item)
             cached = self._entries[item.fingerprint] = Markup(html)
             self._new_entries[item.fingerprint] = html
         return cached
+
+    def entry_html(self, item: ArticleView) -> str:
+        """Render an article's list entry, without keeping it."""
+        template = self._template("entry.html", f"the list entry of {item.url}")
+        return self._run(template, {"item": item}, f"the list entry of {item.url}")
+
+    def add_entries(self, rendered: dict[str, str]) -> None:
+        """Use list entries rendered elsewhere in this build (by the Markdown workers)."""
+        self._entries.update((key, Markup(html)) for key, html in rendered.items())
 
     def new_entries(self) -> dict[str, str]:
         """The list entries this process rendered (not stored before)."""

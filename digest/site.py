@@ -61,7 +61,7 @@ class _Paths:
             "slug (or file name)"))
 
 
-def _article_url(config: Config, article: Article) -> str:
+def article_url(config: Config, article: Article) -> str:
     d = article.date
     return config.permalink.format(year=f"{d.year:04d}", month=f"{d.month:02d}",
                                    day=f"{d.day:02d}", slug=article.slug)
@@ -165,7 +165,7 @@ def plan(articles: list[Article], config: Config, site: SiteView,
     for fixed in ("404.html", "sitemap.xml", "robots.txt", ".nojekyll", "feed.xml", "atom.xml",
                   "feed.json", "CNAME", "static/style.css", "pagefind"):
         paths.claim(fixed, f"the site's {fixed}")
-    urls = [_article_url(config, a) for a in ordered]
+    urls = [article_url(config, a) for a in ordered]
     views = [ArticleView(a, url_path(site.base_path, u), site)
              for a, u in zip(ordered, urls, strict=True)]
     result = SitePlan(list(zip(ordered, views, strict=True)))
