@@ -55,15 +55,36 @@ class Field:
         return None
 
 
-def _refuse_aliases(text: str) -> None:
-    if "&" not in text and "*" not in text:
-        return
-    for event in yaml.parse(text, Loader=Loader):
-        if isinstance(event, yaml.AliasEvent):
-            raise YamlError(
-                "YAML aliases (*name) are not allowed here; write the value out",
-                event.start_mark.line + 1,
-            )
+def _refuse_aliases(text: str, offset: int) -> None:
+    """Raise the first problem a streaming parse meets: an alias, or invalid YAML."""
+    try:
+        for event in yaml.parse(text, Loader=Loader):
+            if isinstance(event, yaml.AliasEvent):
+                raise YamlError(
+                    "YAML aliases (*name) are not allowed here; write the value out",
+                    event.start_mark.line + 1 + offset,
+                )
+    except yaml.YAMLError as error:
+        line = _mark_line(error, text)
+        raise YamlError(_describe(error), line + offset if line else None) from None
+
+
+def _has_alias(root: yaml.Node) -> bool:
+    """Whether a node is reached twice, which only an alias does. Each node is visited
+    once, so a "billion laughs" graph is not expanded."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            return True
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for pair in node.value:
+                stack.extend(pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return False
 
 
 def _mark_line(error: yaml.YAMLError, text: str) -> int | None:
@@ -80,22 +101,18 @@ def _mark_line(error: yaml.YAMLError, text: str) -> int | None:
 def load_mapping(text: str, first_line: int = 1) -> list[Field]:
     """Parse `text` as one YAML mapping; lines are counted from `first_line`."""
     offset = first_line - 1
-    try:
-        _refuse_aliases(text)
-    except YamlError as error:
-        raise YamlError(error.message, (error.line or 1) + offset) from None
-    except yaml.YAMLError as error:
-        line = _mark_line(error, text)
-        raise YamlError(_describe(error), line + offset if line else None) from None
     loader = Loader(text)
     try:
         try:
             node = loader.get_single_node()
         except yaml.YAMLError as error:
-            line = _mark_line(error, text)
+            _refuse_aliases(text, offset)  # an alias before the error is reported first
+            line = _mark_line(error, text)  # e.g. a second document, or an anchor set twice
             raise YamlError(_describe(error), line + offset if line else None) from None
         if node is None:
             return []
+        if "*" in text and _has_alias(node):
+            _refuse_aliases(text, offset)  # for the alias's line
         if not isinstance(node, yaml.MappingNode):
             raise YamlError("expected `key: value` lines", node.start_mark.line + 1 + offset)
         return _fields(loader, node, offset)
@@ -119,7 +136,7 @@ def _fields(loader: yaml.SafeLoader, node: yaml.MappingNode, offset: int) -> lis
                                 f"{first} and again here; keep one"))
             continue
         try:
-            value = loader.construct_object(value_node, deep=True)
+            value = _construct(loader, value_node)
         except (yaml.YAMLError, ValueError, TypeError, OverflowError) as error:
             problem = error.problem if isinstance(error, yaml.MarkedYAMLError) else None
             message = problem or str(error)
@@ -136,6 +153,21 @@ def _fields(loader: yaml.SafeLoader, node: yaml.MappingNode, offset: int) -> lis
             children = tuple(_fields(loader, value_node, offset))
         fields.append(Field(key_node.value, line, value=value, raw=raw, children=children))
     return fields
+
+
+_STR = "tag:yaml.org,2002:str"
+_SEQ = "tag:yaml.org,2002:seq"
+
+
+def _construct(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    """The node's value; strings and lists of strings, most of front matter, are taken
+    straight from the nodes, as the loader's constructor would (and faster)."""
+    if node.tag == _STR and isinstance(node, yaml.ScalarNode):
+        return node.value
+    if node.tag == _SEQ and isinstance(node, yaml.SequenceNode) and all(
+            item.tag == _STR and isinstance(item, yaml.ScalarNode) for item in node.value):
+        return [item.value for item in node.value]
+    return loader.construct_object(node, deep=True)
 
 
 def _describe(error: yaml.YAMLError) -> str:

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import yaml
 from sitekit import article
 
 from digest import content, frontmatter, text, yamldoc
@@ -88,6 +89,36 @@ def test_billion_laughs_is_refused_before_expansion() -> None:
         for i in range(20))
     with pytest.raises(yamldoc.YamlError, match="aliases"):
         yamldoc.load_mapping(bomb)
+
+
+@pytest.mark.parametrize("text", [
+    'title: "A *quoted* title"\ntags: [a, "b c", 北京]\nsummary: plain *words*\n',
+    "tags: [a, 1, yes, 2024-03-26, ~, 1.5]\n",  # not all strings: the constructor's way
+    "tags:\n  - x\n  - !!str 5\nextra: {k: [v, w], n: 3}\n",
+    "a: !!str 5\nb: '010'\nc: 010\nd: 'yes'\ne: \"x\\ty\"\n",
+    "a: [[x, y], [z]]\nb: []\nc: ''\n",
+])
+def test_values_are_those_the_yaml_loader_constructs(text: str) -> None:
+    fields = yamldoc.load_mapping(text)
+    assert {f.key: f.value for f in fields} == yaml.load(text, Loader=yamldoc.Loader)
+
+
+def test_an_alias_before_invalid_yaml_is_the_error_reported() -> None:
+    with pytest.raises(yamldoc.YamlError) as caught:
+        yamldoc.load_mapping("a: 1\nb: *x\nc: [1, 2\n", first_line=2)
+    assert (caught.value.line, "aliases" in caught.value.message) == (3, True)
+
+
+@pytest.mark.parametrize(("text", "line", "words"), [
+    ("a: 1\n---\nb: 2\n", 3, "expected a single document"),
+    ("a: &x 1\nb: &x 2\n", 3, "duplicate anchor"),
+    ('a: "*x"\nb: *c*\n', 3, "while scanning an alias"),
+])
+def test_yaml_that_parses_but_does_not_compose_is_an_error(text: str, line: int,
+                                                           words: str) -> None:
+    with pytest.raises(yamldoc.YamlError) as caught:
+        yamldoc.load_mapping(text, first_line=2)
+    assert caught.value.line == line and words in caught.value.message
 
 
 def test_unclosed_bracket_is_blamed_on_its_own_line() -> None:
