@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from digest.errors import TemplateError
 from digest.site import Page
+from digest.templating import Environment
 from digest.theme import THEME
 from digest.views import ArticleView, SiteView
 
@@ -71,7 +72,7 @@ class Renderer:
 
     def __init__(self, layouts: Path | None, site: SiteView, root: Path | None = None) -> None:
         self.root = root
-        self.env = jinja2.Environment(
+        self.env = Environment(
             loader=_loader(layouts),
             autoescape=jinja2.select_autoescape(["html", "xml", "svg"], default=True),
             undefined=jinja2.StrictUndefined,

@@ -1,0 +1,41 @@
+"""A Jinja environment whose output expressions escape without making Markup objects.
+
+With autoescape on, Jinja compiles `{{ value }}` to `escape(value)`, and markupsafe's
+escape wraps every result in a new Markup string, through two Python-level calls: on a
+page with seventy values that is a quarter of its rendering time. The wrapping is not
+needed there: output is joined into the page, and output captured by a macro, a
+`{% set %}` or a `{% call %}` block is marked safe as a whole by Jinja. So templates
+compiled here bind `escape` to `escape_text`, which gives the same characters as plain
+text. Filters and the `|e` filter still use markupsafe.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jinja2
+from jinja2.compiler import CodeGenerator, Frame
+from jinja2.nodes import Template
+
+
+def escape_text(value: Any) -> str:
+    """markupsafe.escape(value), as a str: the same replacements, and objects with an
+    __html__ method (Markup) are trusted as markupsafe trusts them."""
+    if type(value) is not str:
+        if hasattr(value, "__html__"):
+            return str(value.__html__())
+        value = str(value)
+    return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("'", "&#39;").replace('"', "&#34;"))
+
+
+class _CodeGenerator(CodeGenerator):
+    def visit_Template(self, node: Template, frame: Frame | None = None) -> None:
+        super().visit_Template(node, frame)
+        # Module level, after everything: the template's functions look `escape` up
+        # when they run, so they find this one rather than the one imported at the top.
+        self.writeline("from digest.templating import escape_text as escape")
+
+
+class Environment(jinja2.Environment):
+    code_generator_class = _CodeGenerator
