@@ -55,18 +55,17 @@ class Field:
         return None
 
 
+_ALIASES = "YAML aliases (*name) are not allowed here; write the value out"
+
+
 def _refuse_aliases(text: str, offset: int) -> None:
     """Raise the first problem a streaming parse meets: an alias, or invalid YAML."""
     try:
         for event in yaml.parse(text, Loader=Loader):
             if isinstance(event, yaml.AliasEvent):
-                raise YamlError(
-                    "YAML aliases (*name) are not allowed here; write the value out",
-                    event.start_mark.line + 1 + offset,
-                )
+                raise YamlError(_ALIASES, event.start_mark.line + 1 + offset)
     except yaml.YAMLError as error:
-        line = _mark_line(error, text)
-        raise YamlError(_describe(error), line + offset if line else None) from None
+        raise _located(error, text, offset) from None
 
 
 def _has_alias(root: yaml.Node) -> bool:
@@ -85,6 +84,12 @@ def _has_alias(root: yaml.Node) -> bool:
         elif isinstance(node, yaml.SequenceNode):
             stack.extend(node.value)
     return False
+
+
+def _located(error: yaml.YAMLError, text: str, offset: int) -> YamlError:
+    """PyYAML's error as a YamlError on the line to blame, counted from the file's start."""
+    line = _mark_line(error, text)
+    return YamlError(_describe(error), line + offset if line else None)
 
 
 def _mark_line(error: yaml.YAMLError, text: str) -> int | None:
@@ -107,12 +112,12 @@ def load_mapping(text: str, first_line: int = 1) -> list[Field]:
             node = loader.get_single_node()
         except yaml.YAMLError as error:
             _refuse_aliases(text, offset)  # an alias before the error is reported first
-            line = _mark_line(error, text)  # e.g. a second document, or an anchor set twice
-            raise YamlError(_describe(error), line + offset if line else None) from None
+            raise _located(error, text, offset) from None  # e.g. a second document
         if node is None:
             return []
         if "*" in text and _has_alias(node):
-            _refuse_aliases(text, offset)  # for the alias's line
+            _refuse_aliases(text, offset)  # finds the alias's line
+            raise YamlError(_ALIASES)  # never reached: the nodes are not constructed
         if not isinstance(node, yaml.MappingNode):
             raise YamlError("expected `key: value` lines", node.start_mark.line + 1 + offset)
         return _fields(loader, node, offset)
