@@ -23,7 +23,7 @@ from digest.config import Config
 from digest.errors import ContentErrors, StrictError, TemplateError
 from digest.manifest import ManifestStore, TreeRecord
 from digest.static import static_files
-from digest.views import ArticleView, SiteView, site_view, url_path
+from digest.views import SiteView, site_view
 
 if TYPE_CHECKING:
     from digest.jobs import OutputJob
@@ -260,11 +260,10 @@ def _entry_maker(config: Config, site: SiteView,
     The entry is keyed by the article's fingerprint: an article whose tags are respelled
     afterwards gets another one, and its entry is rendered with the pages."""
 
-    from digest.site import article_url
+    from digest.site import article_url, article_view
 
     def entry(article: Article) -> tuple[str, str] | None:
-        view = ArticleView(article, url_path(site.base_path, article_url(config, article)),
-                           site)
+        view = article_view(site, article, article_url(config, article))
         try:
             return view.fingerprint, renderer.entry_html(view)
         except TemplateError:

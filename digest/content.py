@@ -500,10 +500,10 @@ def load(sources: Sources, settings: Settings, *, drafts: bool, now: datetime,
     def each(result: FileResult) -> None:  # in the process that read the file
         if cache is not None:
             result.stored = cache.encode(result)
-        article = result.article
-        if entry is not None and article is not None and not result.errors and \
-                (drafts or (not article.draft and article.date <= now)):
-            result.entry = entry(article)
+        # Drafts and scheduled articles get one too (finish leaves them out; the entry
+        # store forgets their entries): rare, and not worth a second copy of that rule.
+        if entry is not None and result.article is not None:
+            result.entry = entry(result.article)
 
     fresh = dict(zip(missing, mapper(work, settings, each), strict=True))
     results = [fresh[i] if i in fresh else cached[keys[i]] for i in range(len(items))]

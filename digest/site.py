@@ -67,6 +67,11 @@ def article_url(config: Config, article: Article) -> str:
                                    day=f"{d.day:02d}", slug=article.slug)
 
 
+def article_view(site: SiteView, article: Article, url: str) -> ArticleView:
+    """What pages show of an article whose permalink is `url`."""
+    return ArticleView(article, url_path(site.base_path, url), site)
+
+
 # Set bits are looked for in the lowest WINDOW_BITS first, a small int whose search costs
 # the same however large the site; the rest of the int is searched only past them.
 WINDOW_BITS = 1024
@@ -166,8 +171,7 @@ def plan(articles: list[Article], config: Config, site: SiteView,
                   "feed.json", "CNAME", "static/style.css", "pagefind"):
         paths.claim(fixed, f"the site's {fixed}")
     urls = [article_url(config, a) for a in ordered]
-    views = [ArticleView(a, url_path(site.base_path, u), site)
-             for a, u in zip(ordered, urls, strict=True)]
+    views = [article_view(site, a, u) for a, u in zip(ordered, urls, strict=True)]
     result = SitePlan(list(zip(ordered, views, strict=True)))
     ids: dict[str, tuple[Article, str]] = {}
     for article, url in zip(ordered, urls, strict=True):
