@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import json
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from digest.jobs import OutputJob
     from digest.models import Article
     from digest.render import Renderer
+    from digest.site import SitePlan
 
 
 @dataclass(frozen=True)
@@ -97,14 +99,10 @@ def _site_key(config: Config) -> str:
     return digest.hexdigest()
 
 
-def _inputs_key(site_key: str, sources: content.Sources, keys: list[str] | None,
-                config: Config, options: BuildOptions) -> str:
-    """Everything a build reads, fingerprinted; "" without a cache (no up-to-date check)."""
-    if keys is None:
-        return ""
+def _frame_key(site_key: str, sources: content.Sources, config: Config,
+               options: BuildOptions) -> str:
+    """Everything a build reads but the article files."""
     digest = hashlib.blake2b(repr((site_key, options.drafts)).encode(), digest_size=16)
-    for key in keys:
-        digest.update(key.encode())
     for error in sources.errors:
         digest.update(str(error).encode())
     for data, rel in sources.notes:
@@ -112,6 +110,16 @@ def _inputs_key(site_key: str, sources: content.Sources, keys: list[str] | None,
     for path in static_files(config):  # name, size and mtime: cheap, and enough to notice
         stat = path.stat()
         digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
+    return digest.hexdigest()
+
+
+def _inputs_key(frame: str, keys: list[str] | None) -> str:
+    """Everything a build reads, fingerprinted; "" without a cache (no up-to-date check)."""
+    if keys is None:
+        return ""
+    digest = hashlib.blake2b(frame.encode(), digest_size=16)
+    for key in keys:
+        digest.update(key.encode())
     return digest.hexdigest()
 
 
@@ -190,7 +198,8 @@ def _build(config: Config, options: BuildOptions) -> BuildReport:
                            cache.unchanged if cache else None)
     clock.mark("scan")
     keys = cache.keys(sources) if cache else None
-    inputs = _inputs_key(site_key, sources, keys, config, options)
+    frame = _frame_key(site_key, sources, config, options)
+    inputs = _inputs_key(frame, keys)
     current = store.load(output.read_marker(out)) if out.is_dir() else None
     clock.mark("up-to-date check")
     if current is not None and _up_to_date(current, inputs, options, moment):
@@ -200,11 +209,35 @@ def _build(config: Config, options: BuildOptions) -> BuildReport:
     # process pool or the feed libraries.
     from digest import parallel, render
     from digest.jobs import Reuse, plan_jobs
+    from digest.replay import RecipeStore, plan_replay
     from digest.site import plan
 
     clock.mark("imports")
     jobs = options.jobs or parallel.default_jobs()
     renderer = render.Renderer(config.folder("layouts_dir"), site, config.root)
+    entries = EntryStore(config.folder("cache_dir"), site_key) if options.cache else None
+    recipes = RecipeStore(config.folder("cache_dir")) if cache is not None else None
+    if cache is not None and recipes is not None and keys is not None and current is not None \
+            and not options.force and not config.search:
+        replay = plan_replay(config=config, settings=settings, site=site, site_key=site_key,
+                             renderer=renderer, cache=cache, recipes=recipes, sources=sources,
+                             keys=keys, frame=frame, inputs=inputs, current=current,
+                             drafts=options.drafts, now=moment)
+        clock.mark("replay")
+        if replay is not None:
+            for key, result in replay.fresh.items():
+                cache.put(key, result)
+            cache.save(set(keys))
+            report = BuildReport(**replay.record.report, output=out,
+                                 cached=len(keys) - len(replay.fresh))
+            report.rendered = _write_and_remember(
+                out, replay.jobs, replay.record, store, current, config, options, jobs, clock,
+                renderer, entries, {}, replay.fingerprints)
+            recipes.save({**replay.meta, "inputs": inputs}, replay.sources, replay.jobs,
+                         replay.record.files, after=current.inputs)
+            clock.mark("save")
+            return clock.finish(report)
+    rels = [rel for _, rel in sources.items]
     loaded = content.load(sources, settings, drafts=options.drafts, now=moment,
                           mapper=parallel.article_mapper(jobs), cache=cache, keys=keys,
                           entry=_entry_maker(config, site, renderer))
@@ -222,13 +255,13 @@ def _build(config: Config, options: BuildOptions) -> BuildReport:
 
     clock.mark("plan")
     renderer.add_entries(loaded.entries)
-    entries = EntryStore(config.folder("cache_dir"), site_key) if options.cache else None
-    if entries is not None:
-        renderer.use_stored_entries(entries.load)
     shape = _shape_key(site_key, options, loaded)
     fingerprints = {view.fingerprint for _, view in site_plan.articles}
     reuse = None
-    if current is not None and current.shape == shape and not options.force:
+    # Files whose keys are reused keep their stored recipes: the store must describe the
+    # tree the keys come from.
+    if current is not None and current.shape == shape and not options.force \
+            and recipes is not None and recipes.meta().get("inputs") == current.inputs:
         reuse = Reuse(current.files, frozenset(fingerprints.difference(current.fingerprints)))
     output_jobs = plan_jobs(site_plan, config, site, renderer, site_key, reuse)
     clock.mark("output keys")
@@ -244,13 +277,48 @@ def _build(config: Config, options: BuildOptions) -> BuildReport:
         store.save(record)  # same output from changed inputs: remember the new inputs
         report.up_to_date = True
     else:
-        learnt: dict[str, str] = dict(loaded.entries)
-        report.rendered = _write(out, output_jobs, record, store, current, config, options,
-                                 jobs, clock, (renderer.new_entries, learnt.update))
-        if entries is not None:
-            entries.save(learnt, fingerprints)
+        report.rendered = _write_and_remember(out, output_jobs, record, store, current, config,
+                                              options, jobs, clock, renderer, entries,
+                                              loaded.entries, fingerprints)
+    if recipes is not None and keys is not None:
+        recipes.save({"inputs": inputs, "frame": frame,
+                      "spelling": json.dumps(_spelling(site_plan), sort_keys=True)},
+                     _source_rows(rels, keys, site_plan), output_jobs, record.files,
+                     after=current.inputs if reuse is not None and current else None,
+                     every_source=True)
     clock.mark("save")
     return clock.finish(report)
+
+
+def _spelling(site_plan: SitePlan) -> dict[str, str]:
+    """Each tag's spelling on the site, by its key (see content.finish)."""
+    return {tag.key: tag.name for article, _ in site_plan.articles for tag in article.tags}
+
+
+def _source_rows(rels: list[str], keys: list[str],
+                 site_plan: SitePlan) -> list[tuple[str, str, str, str]]:
+    """The recipe store's row of every article file: (path, cache key, fingerprint, shape)."""
+    from digest.replay import shape_line
+
+    shown = {article.source_path: (view.fingerprint, shape_line(article))
+             for article, view in site_plan.articles}
+    return [(rel, key, *shown.get(rel, ("", ""))) for rel, key in zip(rels, keys, strict=True)]
+
+
+def _write_and_remember(out: Path, output_jobs: list[OutputJob], record: TreeRecord,
+                        store: ManifestStore, current: TreeRecord | None, config: Config,
+                        options: BuildOptions, jobs: int, clock: _Clock, renderer: Renderer,
+                        entries: EntryStore | None, known_entries: dict[str, str],
+                        fingerprints: set[str]) -> int:
+    """_write, then keep the list entries rendered on the way for the next build."""
+    if entries is not None:
+        renderer.use_stored_entries(entries.load)
+    learnt: dict[str, str] = dict(known_entries)
+    rendered = _write(out, output_jobs, record, store, current, config, options, jobs, clock,
+                      (renderer.new_entries, learnt.update))
+    if entries is not None:
+        entries.save(learnt, fingerprints)
+    return rendered
 
 
 def _entry_maker(config: Config, site: SiteView,

@@ -201,6 +201,23 @@ class ArticleCache:
         self.hits = len(found)
         return found
 
+    def get_some(self, keys: list[str]) -> dict[str, FileResult]:
+        """The cached results among a few `keys`, looked up one by one."""
+        found: dict[str, FileResult] = {}
+        tags: dict[tuple[str, str], Tag] = {}
+        try:
+            with closing(self._connect()) as db:
+                for start in range(0, len(keys), 500):
+                    chunk = keys[start:start + 500]
+                    marks = ", ".join("?" * len(chunk))
+                    for key, value, body in db.execute(
+                            f"SELECT key, result, body FROM articles WHERE key IN ({marks})",
+                            chunk):
+                        found[key] = _decode(value, body, self.tz, tags)
+        except (sqlite3.DatabaseError, ValueError, KeyError, TypeError, IndexError):
+            return {}
+        return found
+
     def put(self, key: str, result: FileResult) -> None:
         encoded = result.stored if result.stored is not None else _encode(result)
         if encoded is not None:

@@ -45,8 +45,10 @@ class Edition:
     articles: tuple[tuple[Article, ArticleView], ...]
 
     def cache_key(self) -> tuple[object, ...]:
-        """Stands for the edition in output keys: its articles by their fingerprints."""
-        return (self.id, self.title, self.url, str(self.note), self.note_title,
+        """Stands for the edition in output keys: its articles by their fingerprints.
+        digest.replay makes the edition again from it (see `make`)."""
+        return (self.id, self.title, self.url, self.start.isoformat(), self.end.isoformat(),
+                None if self.note is None else str(self.note), self.note_title,
                 tuple(view.fingerprint for _, view in self.articles))
 
 
@@ -91,6 +93,14 @@ def _groups(pairs: list[tuple[Article, ArticleView]]) -> tuple[EditionGroup, ...
     return tuple(EditionGroup(n, links[n], tuple(by_tag[n])) for n in order)
 
 
+def make(edition_id: str, title: str, url: str, start: date, end: date, note: Markup | None,
+         note_title: str | None, pairs: tuple[tuple[Article, ArticleView], ...],
+         site: SiteView) -> Edition:
+    """An edition of `pairs` (newest first), its articles grouped by their first tag."""
+    return Edition(edition_id, title, url, site.abs(url), start, end, len(pairs),
+                   _groups(list(pairs)), note, note_title, pairs)
+
+
 def plan(pairs: list[tuple[Article, ArticleView]], config: Config, site: SiteView,
          notes: dict[str, tuple[str | None, str]],
          claim: Callable[[str, str], None]) -> EditionsPlan:
@@ -109,11 +119,9 @@ def plan(pairs: list[tuple[Article, ArticleView]], config: Config, site: SiteVie
         start, end = spans[edition_id]
         url = url_path(site.base_path, f"editions/{edition_id}/")
         note_title, note_html = notes.get(edition_id, (None, ""))
-        editions.append(Edition(
-            edition_id, _title(edition_id, start, end, config.editions), url, site.abs(url),
-            start, end, len(buckets[edition_id]), _groups(buckets[edition_id]),
-            Markup(note_html) if note_html else None, note_title,
-            tuple(buckets[edition_id])))
+        editions.append(make(edition_id, _title(edition_id, start, end, config.editions), url,
+                             start, end, Markup(note_html) if note_html else None, note_title,
+                             tuple(buckets[edition_id]), site))
     feeds_links = (*site.feeds,)
     index_url = url_path(site.base_path, "editions/")
     pages = []

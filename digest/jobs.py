@@ -19,7 +19,7 @@ from typing import Any
 from digest import feeds, render, sitemap
 from digest.config import Config
 from digest.editions import Edition
-from digest.models import EditionFeedSpec
+from digest.models import EditionFeedSpec, FeedSpec, Page
 from digest.site import SitePlan
 from digest.static import static_sources
 from digest.views import ArticleView, SiteView
@@ -30,6 +30,13 @@ class OutputJob:
     path: str
     key: str
     make: Callable[[], bytes]
+    # How to make the file again from its articles (see digest.replay); "" when the key
+    # was taken from the last build.
+    recipe: str = ""
+
+
+# Joins the parts of recipes and keys: a control character, which reprs escape.
+SEP = "\x1f"
 
 
 def _hash(*parts: object) -> str:
@@ -37,26 +44,64 @@ def _hash(*parts: object) -> str:
                            digest_size=16).hexdigest()
 
 
+def recipe_key(site_key: str, recipe: str) -> str:
+    """The input key of a file made from `recipe`."""
+    digest = hashlib.blake2b(site_key.encode(), digest_size=16)
+    digest.update(recipe.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
 def key_of(context: dict[str, Any]) -> str:
     """A small stand-in for a page's template data: articles by their fingerprints.
 
-    Articles appear alone or in lists at the top level of a context; everything
-    else there is small view data whose repr is exact. Parts are joined by NUL, which
-    neither a repr nor a fingerprint holds.
+    Articles appear alone or in lists at the top level of a context, or in editions;
+    everything else there is small view data whose repr is exact. Each part says what
+    it stands for by its first character: `@` an article, `[` a list of articles, `E` an
+    edition, `=` a repr. Parts are joined by SEP, which neither a repr nor a
+    fingerprint holds, so digest.replay can read the text back.
     """
     parts = []
     for name in sorted(context):
         value = context[name]
         if isinstance(value, ArticleView):
-            part = value.fingerprint
+            part = "@" + value.fingerprint
         elif isinstance(value, list | tuple) and value and isinstance(value[0], ArticleView):
-            part = " ".join([item.fingerprint for item in value])
+            part = "[" + " ".join([item.fingerprint for item in value])
         elif isinstance(value, Edition):
-            part = repr(value.cache_key())
+            part = "E" + repr(value.cache_key())
         else:
-            part = repr(value)
-        parts.append(f"{name}\0{part}")
-    return "\0".join(parts)
+            part = "=" + repr(value)
+        parts.append(f"{name}{SEP}{part}")
+    return SEP.join(parts)
+
+
+# A recipe is the file's kind, a repr of its fixed fields and its data, joined by SEP.
+
+
+def page_job(page: Page, site_key: str, renderer: render.Renderer) -> OutputJob:
+    recipe = f"page{SEP}{(page.url, page.template)!r}{SEP}{key_of(page.context)}"
+    return OutputJob(page.output_path, recipe_key(site_key, recipe),
+                     lambda: renderer.render(page), recipe)
+
+
+def feed_job(spec: FeedSpec, config: Config, site: SiteView, site_key: str) -> OutputJob:
+    recipe = (f"feed{SEP}{(spec.kind, spec.url, spec.title, spec.home_url)!r}{SEP}"
+              + " ".join([view.fingerprint for _, view in spec.articles]))
+    return OutputJob(spec.output_path, recipe_key(site_key, recipe),
+                     lambda: feeds.render(spec, config, site), recipe)
+
+
+def edition_feed_job(spec: EditionFeedSpec, config: Config, site: SiteView,
+                     renderer: render.Renderer, site_key: str) -> OutputJob:
+    recipe = (f"editions{SEP}{(spec.kind, spec.url, spec.title, spec.home_url)!r}{SEP}"
+              + SEP.join([repr(edition.cache_key()) for edition in spec.editions]))
+
+    def make() -> bytes:
+        return feeds.render_editions(spec, config, site, lambda edition: (
+            renderer.render_template("_edition_body.html", {"edition": edition,
+                                     "absolute": True}, f"the feed item {edition.id}")))
+
+    return OutputJob(spec.output_path, recipe_key(site_key, recipe), make, recipe)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,34 +146,25 @@ def _static_jobs(config: Config) -> list[OutputJob]:
 
 def plan_jobs(site_plan: SitePlan, config: Config, site: SiteView, renderer: render.Renderer,
               site_key: str, reuse: Reuse | None = None) -> list[OutputJob]:
-    keep = reuse.key if reuse is not None else lambda path, context: None
-    jobs = [OutputJob(page.output_path,
-                      keep(page.output_path, page.context)
-                      or _hash(site_key, page.template, key_of(page.context)),
-                      lambda page=page: renderer.render(page))
-            for page in site_plan.pages]
+    jobs = []
+    for page in site_plan.pages:
+        key = reuse.key(page.output_path, page.context) if reuse is not None else None
+        jobs.append(OutputJob(page.output_path, key, lambda page=page: renderer.render(page))
+                    if key else page_job(page, site_key, renderer))
     for spec in site_plan.feeds:
         key = None
         if reuse is not None and not _shows_changed(spec.articles, reuse.changed):
             key = reuse.keys.get(spec.output_path)
-        key = key or _hash(site_key, spec.kind, spec.url, spec.title, spec.home_url,
-                           tuple(view.fingerprint for _, view in spec.articles))
         jobs.append(OutputJob(spec.output_path, key,
-                              lambda spec=spec: feeds.render(spec, config, site)))
+                              lambda spec=spec: feeds.render(spec, config, site))
+                    if key else feed_job(spec, config, site, site_key))
     for edition_spec in site_plan.edition_feeds:
-        key = None
+        job = edition_feed_job(edition_spec, config, site, renderer, site_key)
         if reuse is not None and not any(_shows_changed(e.articles, reuse.changed)
                                          for e in edition_spec.editions):
             key = reuse.keys.get(edition_spec.output_path)
-        key = key or _hash(site_key, edition_spec.kind, edition_spec.url,
-                           tuple(e.cache_key() for e in edition_spec.editions))
-
-        def make(spec: EditionFeedSpec = edition_spec) -> bytes:
-            return feeds.render_editions(spec, config, site, lambda edition: (
-                renderer.render_template("_edition_body.html", {"edition": edition,
-                                         "absolute": True}, f"the feed item {edition.id}")))
-
-        jobs.append(OutputJob(edition_spec.output_path, key, make))
+            job = OutputJob(job.path, key, job.make) if key else job
+        jobs.append(job)
     fixed = {"robots.txt": sitemap.robots(site), ".nojekyll": b""}
     if config.cname:
         fixed["CNAME"] = f"{config.cname}\n".encode()

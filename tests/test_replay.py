@@ -1,0 +1,165 @@
+"""Body-only rebuilds: files whose articles kept their shape are remade from the last
+build's recipes, without planning the site, and the output is a cold build's."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sitekit import article, run_digest, tree, write_site
+
+from digest import __version__
+from digest.build import BuildReport, _site_key, build
+from digest.config import load
+from digest.content import Settings, scan
+from digest.content import load as load_content
+from digest.jobs import plan_jobs
+from digest.render import Renderer
+from digest.replay import Reader, RecipeError, literal
+from digest.site import plan
+from digest.views import Link, PageMeta, site_view
+
+
+def _site(root: Path, **config: object) -> Path:
+    tags = [["Climate", "energy"], ["energy"], ["Україна", "climate"], ["日本"], []]
+    files = {
+        f"content/2024/0{1 + i % 2}/story-{i}.md": article(
+            title=f"Story number {i}", date=f"2024-0{1 + i % 2}-{10 + i % 4}T0{i % 10}:15:00Z",
+            tags=tags[i % len(tags)],
+            body=f"Paragraph {i} with *emphasis*.\n\nMore text {i}.\n")
+        for i in range(14)
+    }
+    files["content/editions/2024-02-13.md"] = "---\ntitle: A busy day\n---\n\nThe *note*.\n"
+    settings = {"per_page": 2, "feeds": {"items": 3, "formats": ["rss", "atom", "json"]},
+                **config}
+    return write_site(root, files, config=settings)
+
+
+def _cold(root: Path, target: Path) -> dict[str, bytes]:
+    result = run_digest("build", "-q", "--no-cache", "-o", str(target), cwd=root)
+    assert result.returncode == 0, result.stderr
+    return tree(target)
+
+
+def _replayed(report: BuildReport) -> bool:
+    return "replay" in report.phases and "plan" not in report.phases
+
+
+def _append(path: Path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def test_body_edits_remake_only_what_shows_the_articles(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    config = load(_site(root))
+    first = build(config)
+    content = root / "content/2024"
+    edits = [
+        [content / "01/story-0.md"],  # the oldest
+        [content / "02/story-13.md"],  # the newest: home page, every feed, latest edition
+        [content / "02/story-5.md", content / "01/story-2.md"],  # two at once
+        [content / "02/story-13.md"],  # the same file again
+    ]
+    for number, paths in enumerate(edits):
+        for path in paths:
+            _append(path, f"\nAn added sentence, edit {number}.\n")
+        report = build(config)
+        assert _replayed(report), f"edit {number}: {report.phases}"
+        assert 0 < report.rendered < first.rendered
+        assert report.cached == 14 - len(paths)
+        assert report.articles == first.articles and report.pages == first.pages
+        built = tree(root / "output")
+        assert built == _cold(root, tmp_path / f"cold-{number}"), f"edit {number}"
+        for path in paths:
+            page = f"2024/{path.parent.name}/"
+            assert any(f"edit {number}" in data.decode() for name, data in built.items()
+                       if name.startswith(page) and path.stem in name)
+    assert build(config).up_to_date
+
+
+@pytest.mark.parametrize("change", [
+    lambda root: _edit(root, "Paragraph 3 with", "Paragraph three, with"),  # the summary
+    lambda root: _edit(root, "Story number 3", "Story three"),
+    lambda root: _edit(root, "- 日本", "- Japan"),
+    lambda root: _edit(root, "title: Story number 3", "draft: true\ntitle: Story number 3"),
+    lambda root: (root / "content/2024/01/new.md").write_text(article(title="New")),
+    lambda root: (root / "content/2024/02/story-7.md").unlink(),
+    lambda root: _append(root / "content/editions/2024-02-13.md", "\nMore note.\n"),
+    lambda root: (root / "content/2024/02/story-7.md").rename(root / "content/2024/02/b.md"),
+], ids=["summary", "title", "tag", "draft", "added", "deleted", "note", "renamed"])
+def test_other_changes_plan_the_site(tmp_path: Path, change: Callable[[Path], None]) -> None:
+    root = tmp_path / "site"
+    config = load(_site(root))
+    build(config)
+    _append(root / "content/2024/01/story-0.md", "\nA body edit with it.\n")
+    change(root)
+    report = build(config)
+    assert not _replayed(report)
+    assert tree(root / "output") == _cold(root, tmp_path / "cold")
+    _append(root / "content/2024/01/story-0.md", "\nThen a body edit alone.\n")
+    assert _replayed(build(config))  # the full build left the store describing its tree
+    assert tree(root / "output") == _cold(root, tmp_path / "cold-after")
+
+
+def _edit(root: Path, old: str, new: str) -> None:
+    path = root / "content/2024/02/story-3.md"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_every_recipe_reads_back_to_its_file(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    for editions in ("daily", "weekly"):
+        config = load(_site(root, editions=editions))
+        settings = Settings(str(config.root), config.timezone, config.host, config.base_path)
+        loaded = load_content(scan(config.folder("content_dir"), settings), settings,
+                              drafts=False, now=datetime.now(tz=UTC))
+        site = site_view(config, __version__)
+        site_plan = plan(loaded.articles, config, site, loaded.notes)
+        renderer = Renderer(config.folder("layouts_dir"), site, config.root)
+        site_key = _site_key(config)
+        jobs = [job for job in plan_jobs(site_plan, config, site, renderer, site_key)
+                if job.recipe]
+        kinds = {job.recipe.split("\x1f")[0] for job in jobs}
+        assert kinds == {"page", "feed", "editions"}
+        reader = Reader({view.fingerprint: view for _, view in site_plan.articles}, site)
+        for job in jobs:
+            again = reader.job(job.path, job.recipe, config, renderer, site_key)
+            assert (again.key, again.recipe) == (job.key, job.recipe), job.path
+            assert again.make() == job.make(), job.path
+
+
+def test_recipes_build_nothing_but_view_values() -> None:
+    meta = PageMeta("Tags", "/tags/", "https://example.org/tags/", "All",
+                    (), "tags", None, None, None)
+    assert literal(repr(meta)) == meta
+    assert literal(repr({"a": [Link("x", "/x/", 3)], "n": -1.5, "t": (None, True)})) == \
+        {"a": [Link("x", "/x/", 3)], "n": -1.5, "t": (None, True)}
+    for hostile in ("__import__('os').system('true')", "PageMeta.__init__", "().__class__",
+                    "open('/etc/passwd')", "Link(*['a', 'b'])", "{**{}}", "[x for x in ()]",
+                    "Link('a', 'b'", "lambda: 1"):
+        with pytest.raises(RecipeError):
+            literal(hostile)
+
+
+def test_a_damaged_recipe_store_only_costs_time(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    config = load(_site(root))
+    build(config)
+    store = root / ".digest-cache/recipes.sqlite"
+    with sqlite3.connect(store) as db:
+        db.execute("UPDATE recipes SET recipe = 'page' || char(31) || 'nonsense('")
+    _append(root / "content/2024/02/story-13.md", "\nEdited.\n")
+    assert not _replayed(build(config))
+    assert tree(root / "output") == _cold(root, tmp_path / "cold")
+    store.write_bytes(b"not a database")
+    _append(root / "content/2024/02/story-13.md", "\nEdited again.\n")
+    assert not _replayed(build(config))
+    assert tree(root / "output") == _cold(root, tmp_path / "cold-2")
+    _append(root / "content/2024/02/story-13.md", "\nAnd again.\n")
+    assert _replayed(build(config))
+    assert tree(root / "output") == _cold(root, tmp_path / "cold-3")
