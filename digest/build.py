@@ -258,10 +258,11 @@ def _build(config: Config, options: BuildOptions) -> BuildReport:
     shape = _shape_key(site_key, options, loaded)
     fingerprints = {view.fingerprint for _, view in site_plan.articles}
     reuse = None
-    # Files whose keys are reused keep their stored recipes: the store must describe the
-    # tree the keys come from.
-    if current is not None and current.shape == shape and not options.force \
-            and recipes is not None and recipes.meta().get("inputs") == current.inputs:
+    # The recipe store describes the last tree: files whose key does not change keep
+    # their stored recipe, and keys can be reused (their recipes are not made).
+    in_sync = current is not None and recipes is not None \
+        and recipes.meta().get("inputs") == current.inputs
+    if current is not None and current.shape == shape and not options.force and in_sync:
         reuse = Reuse(current.files, frozenset(fingerprints.difference(current.fingerprints)))
     output_jobs = plan_jobs(site_plan, config, site, renderer, site_key, reuse)
     clock.mark("output keys")
@@ -281,10 +282,12 @@ def _build(config: Config, options: BuildOptions) -> BuildReport:
                                               options, jobs, clock, renderer, entries,
                                               loaded.entries, fingerprints)
     if recipes is not None and keys is not None:
+        known = current.files if current is not None and in_sync else {}
         recipes.save({"inputs": inputs, "frame": frame,
                       "spelling": json.dumps(_spelling(site_plan), sort_keys=True)},
-                     _source_rows(rels, keys, site_plan), output_jobs, record.files,
-                     after=current.inputs if reuse is not None and current else None,
+                     _source_rows(rels, keys, site_plan),
+                     [job for job in output_jobs if known.get(job.path) != job.key],
+                     record.files, after=current.inputs if current and in_sync else None,
                      every_source=True)
     clock.mark("save")
     return clock.finish(report)
