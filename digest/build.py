@@ -1,7 +1,9 @@
 """build(config) -> BuildReport: the one place that runs the steps in order.
 
 Everything is loaded, validated and planned before output/ changes; then every
-output file gets an input key, and only files whose key changed are rendered.
+output file gets an input key, and only files whose key changed are rendered. A
+rebuild after edits to articles' bodies alone skips loading and planning: it remakes
+the files that show those articles from the last build's recipes (digest.replay).
 """
 
 from __future__ import annotations
@@ -237,6 +239,7 @@ def _build(config: Config, options: BuildOptions) -> BuildReport:
                          replay.record.files, after=current.inputs)
             clock.mark("save")
             return clock.finish(report)
+    # Planned: every article is loaded (from the cache when it has them) and placed.
     rels = [rel for _, rel in sources.items]
     loaded = content.load(sources, settings, drafts=options.drafts, now=moment,
                           mapper=parallel.article_mapper(jobs), cache=cache, keys=keys,

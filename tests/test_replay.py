@@ -163,3 +163,55 @@ def test_a_damaged_recipe_store_only_costs_time(tmp_path: Path) -> None:
     _append(root / "content/2024/02/story-13.md", "\nAnd again.\n")
     assert _replayed(build(config))
     assert tree(root / "output") == _cold(root, tmp_path / "cold-3")
+
+
+def test_a_custom_entry_that_shows_the_body_is_remade_on_every_list(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    config = load(_site(root))
+    (root / "layouts").mkdir()
+    (root / "layouts/entry.html").write_text(
+        '<article class="entry"><h2>{{ item.title }}</h2>{{ item.body }}</article>\n')
+    build(config)
+    _append(root / "content/2024/02/story-11.md", "\nA sentence for every list.\n")
+    report = build(config)
+    assert _replayed(report)
+    built = tree(root / "output")
+    assert built == _cold(root, tmp_path / "cold")
+    lists = [name for name, data in built.items()
+             if b"A sentence for every list." in data and name.endswith("index.html")]
+    assert any(name == "index.html" or name.startswith("page/") for name in lists)
+    assert any(name.startswith("tags/energy/") for name in lists)
+
+
+def test_an_article_falling_due_plans_the_site(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "site"
+    config = load(_site(root))
+    (root / "content/2024/02/later.md").write_text(
+        article(title="Later", date="2024-03-01T12:00:00Z", tags=["energy"]))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1709200000")  # 2024-02-29
+    first = build(config)
+    assert first.scheduled == 1
+    _append(root / "content/2024/01/story-0.md", "\nEdited before it is due.\n")
+    assert _replayed(build(config))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1709400000")  # 2024-03-02: it is due
+    _append(root / "content/2024/01/story-0.md", "\nEdited after.\n")
+    report = build(config)
+    assert not _replayed(report) and report.scheduled == 0
+    cold = run_digest("build", "-q", "--no-cache", "-o", str(tmp_path / "cold"), cwd=root,
+                      env={"SOURCE_DATE_EPOCH": "1709400000"})
+    assert cold.returncode == 0, cold.stderr
+    assert tree(root / "output") == tree(tmp_path / "cold")
+
+
+def test_an_article_cached_otherwise_than_the_last_build_showed_it_plans_the_site(
+        tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    config = load(_site(root))
+    build(config)
+    with sqlite3.connect(root / ".digest-cache/articles.sqlite") as db:
+        changed = db.execute("""UPDATE articles SET result = replace(result,
+                             '["energy","energy"]', '["energy","other-slug"]')""").rowcount
+    assert changed > 5
+    _append(root / "content/2024/02/story-11.md", "\nEdited.\n")
+    assert not _replayed(build(config))
