@@ -234,9 +234,9 @@ def _build(config: Config, options: BuildOptions) -> BuildReport:
                                  cached=len(keys) - len(replay.fresh))
             report.rendered = _write_and_remember(
                 out, replay.jobs, replay.record, store, current, config, options, jobs, clock,
-                renderer, entries, {}, replay.fingerprints)
-            recipes.save({**replay.meta, "inputs": inputs}, replay.sources, replay.jobs,
-                         replay.record.files, after=current.inputs)
+                renderer, entries, {}, replay.fingerprints,
+                lambda: recipes.save({**replay.meta, "inputs": inputs}, replay.sources,
+                                     replay.jobs, replay.record.files, after=current.inputs))
             clock.mark("save")
             return clock.finish(report)
     # Planned: every article is loaded (from the cache when it has them) and placed.
@@ -276,15 +276,11 @@ def _build(config: Config, options: BuildOptions) -> BuildReport:
                         loaded.next_change.isoformat() if loaded.next_change else None, counts,
                         shape=shape, fingerprints=sorted(fingerprints))
     report = BuildReport(**counts, cached=loaded.cached, output=out)
-    if current is not None and current.files == record.files and not options.force:
-        record.hashes = current.hashes
-        store.save(record)  # same output from changed inputs: remember the new inputs
-        report.up_to_date = True
-    else:
-        report.rendered = _write_and_remember(out, output_jobs, record, store, current, config,
-                                              options, jobs, clock, renderer, entries,
-                                              loaded.entries, fingerprints)
-    if recipes is not None and keys is not None:
+
+    def describe() -> None:
+        """Keep this build's recipes (see digest.replay) for the next one."""
+        if recipes is None or keys is None:
+            return
         known = current.files if current is not None and in_sync else {}
         recipes.save({"inputs": inputs, "frame": frame,
                       "spelling": json.dumps(_spelling(site_plan), sort_keys=True)},
@@ -292,6 +288,16 @@ def _build(config: Config, options: BuildOptions) -> BuildReport:
                      [job for job in output_jobs if known.get(job.path) != job.key],
                      record.files, after=current.inputs if current and in_sync else None,
                      every_source=True)
+
+    if current is not None and current.files == record.files and not options.force:
+        record.hashes = current.hashes
+        describe()
+        store.save(record)  # same output from changed inputs: remember the new inputs
+        report.up_to_date = True
+    else:
+        report.rendered = _write_and_remember(out, output_jobs, record, store, current, config,
+                                              options, jobs, clock, renderer, entries,
+                                              loaded.entries, fingerprints, describe)
     clock.mark("save")
     return clock.finish(report)
 
@@ -315,16 +321,21 @@ def _write_and_remember(out: Path, output_jobs: list[OutputJob], record: TreeRec
                         store: ManifestStore, current: TreeRecord | None, config: Config,
                         options: BuildOptions, jobs: int, clock: _Clock, renderer: Renderer,
                         entries: EntryStore | None, known_entries: dict[str, str],
-                        fingerprints: set[str]) -> int:
-    """_write, then keep the list entries rendered on the way for the next build."""
+                        fingerprints: set[str], describe: Callable[[], None]) -> int:
+    """_write; before the new tree is swapped in, keep the list entries rendered on the way
+    and `describe` the build for the next one (a build stopped after the swap then leaves
+    nothing undone)."""
     if entries is not None:
         renderer.use_stored_entries(entries.load)
     learnt: dict[str, str] = dict(known_entries)
-    rendered = _write(out, output_jobs, record, store, current, config, options, jobs, clock,
-                      (renderer.new_entries, learnt.update))
-    if entries is not None:
-        entries.save(learnt, fingerprints)
-    return rendered
+
+    def remember() -> None:
+        if entries is not None:
+            entries.save(learnt, fingerprints)
+        describe()
+
+    return _write(out, output_jobs, record, store, current, config, options, jobs, clock,
+                  (renderer.new_entries, learnt.update), remember)
 
 
 def _entry_maker(config: Config, site: SiteView,
@@ -359,7 +370,8 @@ def content_hash(data: bytes) -> str:
 def _write(out: Path, output_jobs: list[OutputJob], record: TreeRecord, store: ManifestStore,
            current: TreeRecord | None, config: Config, options: BuildOptions,
            jobs: int, clock: _Clock,
-           gather: tuple[Callable[[], Any], Callable[[Any], None]]) -> int:
+           gather: tuple[Callable[[], Any], Callable[[Any], None]],
+           before_commit: Callable[[], None]) -> int:
     """Bring the spare tree (or a new one) up to date, then swap it in; returns files made."""
     from digest import parallel
     from digest.progress import Progress
@@ -406,6 +418,7 @@ def _write(out: Path, output_jobs: list[OutputJob], record: TreeRecord, store: M
         else:
             search.clear(stage.path)
         clock.mark("search")
+        before_commit()
         stage.commit(store.save(record))
     except BaseException:
         stage.discard()
