@@ -25,6 +25,7 @@ from digest.cache import ArticleCache, EntryStore, code_key
 from digest.config import Config
 from digest.errors import ContentErrors, StrictError, TemplateError
 from digest.manifest import ManifestStore, TreeRecord
+from digest.models import shape_line
 from digest.static import static_files
 from digest.views import SiteView, site_view
 
@@ -131,8 +132,7 @@ def _shape_key(site_key: str, options: BuildOptions, loaded: content.LoadResult)
     digest = hashlib.blake2b(repr((site_key, options.drafts, sorted(loaded.notes.items())))
                              .encode("utf-8", "surrogatepass"), digest_size=16)
     for article in loaded.articles:
-        tags = "\1".join(f"{tag.name}\2{tag.slug}" for tag in article.tags)
-        digest.update(f"{article.source_path}\0{article.shape}\0{tags}\0"
+        digest.update(f"{article.source_path}\0{shape_line(article)}\0"
                       .encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
@@ -310,8 +310,6 @@ def _spelling(site_plan: SitePlan) -> dict[str, str]:
 def _source_rows(rels: list[str], keys: list[str],
                  site_plan: SitePlan) -> list[tuple[str, str, str, str]]:
     """The recipe store's row of every article file: (path, cache key, fingerprint, shape)."""
-    from digest.replay import shape_line
-
     shown = {article.source_path: (view.fingerprint, shape_line(article))
              for article, view in site_plan.articles}
     return [(rel, key, *shown.get(rel, ("", ""))) for rel, key in zip(rels, keys, strict=True)]

@@ -366,12 +366,17 @@ def finish(results: Iterable[FileResult], errors: list[ContentError], *, drafts:
         for tag in article.tags:
             spelling.setdefault(tag.key, tag.name)
         load.articles.append(article)
-    load.articles = [
-        replace(a, tags=tuple(Tag(spelling[t.key], slugify(spelling[t.key])) for t in a.tags))
-        if any(spelling[t.key] != t.name for t in a.tags) else a
-        for a in load.articles
-    ]
+    load.articles = [respell(article, spelling) for article in load.articles]
     return load
+
+
+def respell(article: Article, spelling: dict[str, str]) -> Article:
+    """The article with its tags spelled as the site spells them (tag key -> name): the
+    first spelling read of each tag."""
+    if all(spelling[tag.key] == tag.name for tag in article.tags):
+        return article
+    return replace(article, tags=tuple(Tag(spelling[tag.key], slugify(spelling[tag.key]))
+                                       for tag in article.tags))
 
 
 Finisher = Callable[[FileResult], None]

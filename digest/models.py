@@ -129,6 +129,13 @@ def article_digests(article: Article) -> tuple[str, str]:
     return shape.hexdigest(), digest.hexdigest()
 
 
+def shape_line(article: Article) -> str:
+    """What planning reads of an article: every field but the body, and its tags as
+    spelled on the site (which may differ from the file's; see content.finish)."""
+    tags = "\1".join(f"{tag.name}\2{tag.slug}" for tag in article.tags)
+    return f"{article.shape}\0{tags}"
+
+
 @dataclass(frozen=True, slots=True)
 class Page:
     """One HTML page to render: where it goes, with which template and data."""

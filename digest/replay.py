@@ -23,7 +23,7 @@ import re
 import sqlite3
 from collections.abc import Iterable
 from contextlib import closing
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -34,14 +34,13 @@ from digest import editions
 from digest.cache import ArticleCache
 from digest.charts import Bar, Chart, Tick
 from digest.config import Config
-from digest.content import FileResult, Settings, Sources, read_article
+from digest.content import FileResult, Settings, Sources, read_article, respell
 from digest.jobs import SEP, OutputJob, edition_feed_job, feed_job, page_job, recipe_key
 from digest.manifest import TreeRecord
 from digest.markup import Renderer as MarkdownRenderer
-from digest.models import Article, EditionFeedSpec, FeedSpec, Page, Tag
+from digest.models import Article, EditionFeedSpec, FeedSpec, Page, Tag, shape_line
 from digest.render import Renderer
 from digest.site import article_url, article_view
-from digest.text import slugify
 from digest.views import ArticleView, FeedLink, Link, PageMeta, SiteView
 
 # Changed files are read again in this one process: more than this many take the planned
@@ -51,13 +50,6 @@ MAX_CHANGED = 200
 
 class RecipeError(ValueError):
     """A recipe this code cannot read back: plan the site instead."""
-
-
-def shape_line(article: Article) -> str:
-    """What planning reads of an article: every field but the body, and its tags as
-    spelled on the site."""
-    tags = "\1".join(f"{tag.name}\2{tag.slug}" for tag in article.tags)
-    return f"{article.shape}\0{tags}"
 
 
 @dataclass(frozen=True)
@@ -360,13 +352,10 @@ def _plan_replay(config: Config, settings: Settings, site: SiteView, site_key: s
 
 
 def _respelled(article: Article, spelling: dict[str, str]) -> Article | None:
-    """The article with its tags spelled as the site spells them (see content.finish)."""
-    names = [spelling.get(tag.key) for tag in article.tags]
-    if None in names:
+    """The article with its tags spelled as on the site; None if a tag is new to it."""
+    if any(tag.key not in spelling for tag in article.tags):
         return None
-    if all(name == tag.name for name, tag in zip(names, article.tags, strict=True)):
-        return article
-    return replace(article, tags=tuple(Tag(name, slugify(name)) for name in names))
+    return respell(article, spelling)
 
 
 def _views(shown: list[tuple[str, str, str]], new_views: dict[str, ArticleView],
