@@ -76,32 +76,44 @@ def key_of(context: dict[str, Any]) -> str:
 
 
 # A recipe is the file's kind, a repr of its fixed fields and its data, joined by SEP.
+# Given the `kept` key of the last build (see Reuse), a job has that key and no recipe.
 
 
-def page_job(page: Page, site_key: str, renderer: render.Renderer) -> OutputJob:
-    recipe = f"page{SEP}{(page.url, page.template)!r}{SEP}{key_of(page.context)}"
-    return OutputJob(page.output_path, recipe_key(site_key, recipe),
-                     lambda: renderer.render(page), recipe)
+def _job(path: str, site_key: str, recipe: Callable[[], str], make: Callable[[], bytes],
+         kept: str | None) -> OutputJob:
+    if kept:
+        return OutputJob(path, kept, make)
+    text = recipe()
+    return OutputJob(path, recipe_key(site_key, text), make, text)
 
 
-def feed_job(spec: FeedSpec, config: Config, site: SiteView, site_key: str) -> OutputJob:
-    recipe = (f"feed{SEP}{(spec.kind, spec.url, spec.title, spec.home_url)!r}{SEP}"
-              + " ".join([view.fingerprint for _, view in spec.articles]))
-    return OutputJob(spec.output_path, recipe_key(site_key, recipe),
-                     lambda: feeds.render(spec, config, site), recipe)
+def page_job(page: Page, site_key: str, renderer: render.Renderer,
+             kept: str | None = None) -> OutputJob:
+    return _job(page.output_path, site_key,
+                lambda: f"page{SEP}{(page.url, page.template)!r}{SEP}{key_of(page.context)}",
+                lambda: renderer.render(page), kept)
+
+
+def feed_job(spec: FeedSpec, config: Config, site: SiteView, site_key: str,
+             kept: str | None = None) -> OutputJob:
+    return _job(spec.output_path, site_key,
+                lambda: (f"feed{SEP}{(spec.kind, spec.url, spec.title, spec.home_url)!r}{SEP}"
+                         + " ".join([view.fingerprint for _, view in spec.articles])),
+                lambda: feeds.render(spec, config, site), kept)
 
 
 def edition_feed_job(spec: EditionFeedSpec, config: Config, site: SiteView,
-                     renderer: render.Renderer, site_key: str) -> OutputJob:
-    recipe = (f"editions{SEP}{(spec.kind, spec.url, spec.title, spec.home_url)!r}{SEP}"
-              + SEP.join([repr(edition.cache_key()) for edition in spec.editions]))
-
+                     renderer: render.Renderer, site_key: str,
+                     kept: str | None = None) -> OutputJob:
     def make() -> bytes:
         return feeds.render_editions(spec, config, site, lambda edition: (
             renderer.render_template("_edition_body.html", {"edition": edition,
                                      "absolute": True}, f"the feed item {edition.id}")))
 
-    return OutputJob(spec.output_path, recipe_key(site_key, recipe), make, recipe)
+    return _job(spec.output_path, site_key,
+                lambda: (f"editions{SEP}{(spec.kind, spec.url, spec.title, spec.home_url)!r}"
+                         f"{SEP}" + SEP.join([repr(e.cache_key()) for e in spec.editions])),
+                make, kept)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,25 +158,20 @@ def _static_jobs(config: Config) -> list[OutputJob]:
 
 def plan_jobs(site_plan: SitePlan, config: Config, site: SiteView, renderer: render.Renderer,
               site_key: str, reuse: Reuse | None = None) -> list[OutputJob]:
-    jobs = []
-    for page in site_plan.pages:
-        key = reuse.key(page.output_path, page.context) if reuse is not None else None
-        jobs.append(OutputJob(page.output_path, key, lambda page=page: renderer.render(page))
-                    if key else page_job(page, site_key, renderer))
+    jobs = [page_job(page, site_key, renderer,
+                     reuse.key(page.output_path, page.context) if reuse is not None else None)
+            for page in site_plan.pages]
     for spec in site_plan.feeds:
-        key = None
+        kept = None
         if reuse is not None and not _shows_changed(spec.articles, reuse.changed):
-            key = reuse.keys.get(spec.output_path)
-        jobs.append(OutputJob(spec.output_path, key,
-                              lambda spec=spec: feeds.render(spec, config, site))
-                    if key else feed_job(spec, config, site, site_key))
+            kept = reuse.keys.get(spec.output_path)
+        jobs.append(feed_job(spec, config, site, site_key, kept))
     for edition_spec in site_plan.edition_feeds:
-        job = edition_feed_job(edition_spec, config, site, renderer, site_key)
+        kept = None
         if reuse is not None and not any(_shows_changed(e.articles, reuse.changed)
                                          for e in edition_spec.editions):
-            key = reuse.keys.get(edition_spec.output_path)
-            job = OutputJob(job.path, key, job.make) if key else job
-        jobs.append(job)
+            kept = reuse.keys.get(edition_spec.output_path)
+        jobs.append(edition_feed_job(edition_spec, config, site, renderer, site_key, kept))
     fixed = {"robots.txt": sitemap.robots(site), ".nojekyll": b""}
     if config.cname:
         fixed["CNAME"] = f"{config.cname}\n".encode()
