@@ -142,7 +142,7 @@ def _up_to_date(record: TreeRecord | None, inputs: str, options: BuildOptions,
     """The output was built from exactly these inputs, and nothing has fallen due since."""
     if record is None or not inputs or record.inputs != inputs or options.force:
         return False
-    if record.until and moment >= datetime.fromisoformat(record.until):
+    if record.fallen_due(moment):
         return False
     return not (options.strict and record.report.get("warnings"))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, fields
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,12 @@ class TreeRecord:
     hashes: dict[str, str] = field(default_factory=dict)  # path -> hash of the bytes
     shape: str = ""  # see build._shape_key
     fingerprints: list[str] = field(default_factory=list)  # of the articles shown
+
+    def fallen_due(self, moment: datetime) -> bool:
+        """Whether a scheduled article has become due since the tree was built."""
+        if not self.until:
+            return False
+        return moment >= datetime.fromisoformat(self.until)
 
 
 class ManifestStore:

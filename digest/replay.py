@@ -87,26 +87,34 @@ class RecipeStore:
             return {}
 
     def sources(self) -> dict[str, Known]:
-        with closing(self._connect()) as db:
-            return {rel: Known(key, fingerprint, shape) for rel, key, fingerprint, shape
-                    in db.execute("SELECT rel, key, fingerprint, shape FROM sources")}
+        """The article files of the last build ({} from a damaged store)."""
+        try:
+            with closing(self._connect()) as db:
+                return {rel: Known(key, fingerprint, shape) for rel, key, fingerprint, shape
+                        in db.execute("SELECT rel, key, fingerprint, shape FROM sources")}
+        except sqlite3.DatabaseError:
+            return {}
 
     def showing(self, fingerprints: Iterable[str], files: dict[str, str],
                 site_key: str) -> list[tuple[str, str, str]] | None:
         """(path, key, recipe) of every file whose recipe shows one of `fingerprints`; None
         unless every stored recipe is one of `files` (path -> key) and makes its key, and
-        none is missing, so that no file showing them can be missed."""
+        none is missing, so that no file showing them can be missed (nor from a damaged
+        store)."""
         wanted = tuple(fingerprints)
         shown = []
         count = 0
-        with closing(self._connect()) as db:
-            stored = db.execute("SELECT value FROM meta WHERE name = 'recipes'").fetchone()
-            for path, key, recipe in db.execute("SELECT path, key, recipe FROM recipes"):
-                if files.get(path) != key or recipe_key(site_key, recipe) != key:
-                    return None
-                count += 1
-                if any(fingerprint in recipe for fingerprint in wanted):
-                    shown.append((path, key, recipe))
+        try:
+            with closing(self._connect()) as db:
+                stored = db.execute("SELECT value FROM meta WHERE name = 'recipes'").fetchone()
+                for path, key, recipe in db.execute("SELECT path, key, recipe FROM recipes"):
+                    if files.get(path) != key or recipe_key(site_key, recipe) != key:
+                        return None
+                    count += 1
+                    if any(fingerprint in recipe for fingerprint in wanted):
+                        shown.append((path, key, recipe))
+        except sqlite3.DatabaseError:
+            return None
         return shown if stored is not None and stored[0] == str(count) else None
 
     def save(self, meta: dict[str, str], sources: list[tuple[str, str, str, str]],
@@ -285,22 +293,11 @@ def plan_replay(*, config: Config, settings: Settings, site: SiteView, site_key:
                 current: TreeRecord, drafts: bool, now: datetime) -> Replay | None:
     """The rebuild that changes only what shows the changed articles, or None when the
     site must be planned (something other than article bodies changed)."""
-    try:
-        return _plan_replay(config, settings, site, site_key, renderer, cache, recipes, sources,
-                            keys, frame, inputs, current, drafts, now)
-    except sqlite3.DatabaseError:
-        return None  # a damaged store: plan the site
-
-
-def _plan_replay(config: Config, settings: Settings, site: SiteView, site_key: str,
-                 renderer: Renderer, cache: ArticleCache, recipes: RecipeStore,
-                 sources: Sources, keys: list[str], frame: str, inputs: str,
-                 current: TreeRecord, drafts: bool, now: datetime) -> Replay | None:
     meta = recipes.meta()
     if meta.get("inputs") != current.inputs or meta.get("frame") != frame \
             or current.report.get("warnings") or sources.errors:
         return None
-    if current.until and now >= datetime.fromisoformat(current.until):
+    if current.fallen_due(now):
         return None
     known = recipes.sources()
     rels = [rel for _, rel in sources.items]
