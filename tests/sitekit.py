@@ -67,6 +67,13 @@ def tree(root: Path) -> dict[str, bytes]:
             for p in sorted(root.rglob("*")) if p.is_file()}
 
 
+def cold_tree(root: Path, target: Path, env: dict[str, str] | None = None) -> dict[str, bytes]:
+    """The site at root built from scratch (no cache) into target, as a tree."""
+    result = run_digest("build", "-q", "--no-cache", "-o", str(target), cwd=root, env=env)
+    assert result.returncode == 0, result.stderr
+    return tree(target)
+
+
 SUB_PATH = "/some-repo/"
 
 

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from sitekit import article, run_digest, tree, write_site
+from sitekit import article, cold_tree, run_digest, tree, write_site
 
 from digest.build import build
 from digest.config import load
@@ -23,12 +23,6 @@ def _articles(count: int) -> dict[str, str]:
             source={"name": "Agencies", "url": f"https://example.org/{i}"})
         for i in range(count)
     }
-
-
-def _cold(root: Path, target: Path) -> dict[str, bytes]:
-    result = run_digest("build", "-q", "--no-cache", "-o", str(target), cwd=root)
-    assert result.returncode == 0, result.stderr
-    return tree(target)
 
 
 def _warm(root: Path) -> dict[str, bytes]:
@@ -99,7 +93,7 @@ def test_incremental_builds_equal_cold_builds_over_a_sequence_of_changes(tmp_pat
     for number, step in enumerate(steps):
         step()
         warm = _warm(root)
-        cold = _cold(root, tmp_path / f"cold-{number}")
+        cold = cold_tree(root, tmp_path / f"cold-{number}")
         assert warm.keys() == cold.keys(), f"step {number} ({step.__name__})"
         changed = [path for path in warm if warm[path] != cold[path]]
         assert not changed, f"step {number} ({step.__name__}): {changed[:5]}"
@@ -132,7 +126,7 @@ def test_output_does_not_depend_on_the_number_of_processes(tmp_path: Path, jobs:
     root = tmp_path / "site"
     # per_page 1 makes hundreds of pages, so the parallel paths really run.
     write_site(root, _articles(150), config={"per_page": 1})
-    reference = _cold(root, tmp_path / "reference")
+    reference = cold_tree(root, tmp_path / "reference")
     result = run_digest("build", "-q", "--no-cache", "--jobs", jobs, "-o",
                         str(tmp_path / "out"), cwd=root)
     assert result.returncode == 0, result.stderr
@@ -176,4 +170,4 @@ def test_a_file_changed_without_a_new_size_or_mtime_is_still_read_again(tmp_path
     replacement.replace(path)  # a new inode, same size and mtime
     built = _warm(root)
     assert "Paragraph Y with" in built["2024/01/10/story-0/index.html"].decode()
-    assert built == _cold(root, tmp_path / "cold")
+    assert built == cold_tree(root, tmp_path / "cold")

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sitekit import article, run_digest, tree, write_site
+from sitekit import article, cold_tree, tree, write_site
 
 from digest import __version__
 from digest.build import BuildReport, _site_key, build
@@ -36,12 +36,6 @@ def _site(root: Path, **config: object) -> Path:
     settings = {"per_page": 2, "feeds": {"items": 3, "formats": ["rss", "atom", "json"]},
                 **config}
     return write_site(root, files, config=settings)
-
-
-def _cold(root: Path, target: Path) -> dict[str, bytes]:
-    result = run_digest("build", "-q", "--no-cache", "-o", str(target), cwd=root)
-    assert result.returncode == 0, result.stderr
-    return tree(target)
 
 
 def _replayed(report: BuildReport) -> bool:
@@ -72,7 +66,7 @@ def test_body_edits_remake_only_what_shows_the_articles(tmp_path: Path) -> None:
         assert report.cached == 14 - len(paths)
         assert report.articles == first.articles and report.pages == first.pages
         built = tree(root / "output")
-        assert built == _cold(root, tmp_path / f"cold-{number}"), f"edit {number}"
+        assert built == cold_tree(root, tmp_path / f"cold-{number}"), f"edit {number}"
         for path in paths:
             page = f"2024/{path.parent.name}/"
             assert any(f"edit {number}" in data.decode() for name, data in built.items()
@@ -98,10 +92,10 @@ def test_other_changes_plan_the_site(tmp_path: Path, change: Callable[[Path], No
     change(root)
     report = build(config)
     assert not _replayed(report)
-    assert tree(root / "output") == _cold(root, tmp_path / "cold")
+    assert tree(root / "output") == cold_tree(root, tmp_path / "cold")
     _append(root / "content/2024/01/story-0.md", "\nThen a body edit alone.\n")
     assert _replayed(build(config))  # the full build left the store describing its tree
-    assert tree(root / "output") == _cold(root, tmp_path / "cold-after")
+    assert tree(root / "output") == cold_tree(root, tmp_path / "cold-after")
 
 
 def _edit(root: Path, old: str, new: str) -> None:
@@ -155,14 +149,14 @@ def test_a_damaged_recipe_store_only_costs_time(tmp_path: Path) -> None:
         db.execute("UPDATE recipes SET recipe = 'page' || char(31) || 'nonsense('")
     _append(root / "content/2024/02/story-13.md", "\nEdited.\n")
     assert not _replayed(build(config))
-    assert tree(root / "output") == _cold(root, tmp_path / "cold")
+    assert tree(root / "output") == cold_tree(root, tmp_path / "cold")
     store.write_bytes(b"not a database")
     _append(root / "content/2024/02/story-13.md", "\nEdited again.\n")
     assert not _replayed(build(config))
-    assert tree(root / "output") == _cold(root, tmp_path / "cold-2")
+    assert tree(root / "output") == cold_tree(root, tmp_path / "cold-2")
     _append(root / "content/2024/02/story-13.md", "\nAnd again.\n")
     assert _replayed(build(config))
-    assert tree(root / "output") == _cold(root, tmp_path / "cold-3")
+    assert tree(root / "output") == cold_tree(root, tmp_path / "cold-3")
 
 
 def test_a_custom_entry_that_shows_the_body_is_remade_on_every_list(tmp_path: Path) -> None:
@@ -176,7 +170,7 @@ def test_a_custom_entry_that_shows_the_body_is_remade_on_every_list(tmp_path: Pa
     report = build(config)
     assert _replayed(report)
     built = tree(root / "output")
-    assert built == _cold(root, tmp_path / "cold")
+    assert built == cold_tree(root, tmp_path / "cold")
     lists = [name for name, data in built.items()
              if b"A sentence for every list." in data and name.endswith("index.html")]
     assert any(name == "index.html" or name.startswith("page/") for name in lists)
@@ -198,10 +192,8 @@ def test_an_article_falling_due_plans_the_site(tmp_path: Path,
     _append(root / "content/2024/01/story-0.md", "\nEdited after.\n")
     report = build(config)
     assert not _replayed(report) and report.scheduled == 0
-    cold = run_digest("build", "-q", "--no-cache", "-o", str(tmp_path / "cold"), cwd=root,
-                      env={"SOURCE_DATE_EPOCH": "1709400000"})
-    assert cold.returncode == 0, cold.stderr
-    assert tree(root / "output") == tree(tmp_path / "cold")
+    assert tree(root / "output") == cold_tree(root, tmp_path / "cold",
+                                              env={"SOURCE_DATE_EPOCH": "1709400000"})
 
 
 def test_an_article_cached_otherwise_than_the_last_build_showed_it_plans_the_site(
