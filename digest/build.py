@@ -185,7 +185,7 @@ def build(config: Config, options: BuildOptions | None = None) -> BuildReport:
 def _build(config: Config, options: BuildOptions) -> BuildReport:
     clock = _Clock()
     moment = now()
-    settings = content.Settings(str(config.root), config.timezone, config.host, config.base_path)
+    settings = content.Settings.of(config)
     cache = ArticleCache(config.folder("cache_dir"), settings) if options.cache else None
     store = ManifestStore(config.folder("cache_dir"), enabled=options.cache)
     out = (options.output or config.folder("output_dir")).absolute()

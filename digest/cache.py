@@ -41,7 +41,7 @@ def code_key() -> str:
 
 def salt(settings: Settings) -> bytes:
     return repr((SCHEMA, code_key(), SETTINGS_KEY, settings.timezone, settings.host,
-                 settings.base_path)).encode()
+                 settings.base_path, settings.typographer)).encode()
 
 
 def content_hash(data: bytes) -> str:

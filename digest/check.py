@@ -95,7 +95,7 @@ def _warning(text: str) -> Problem:
 def check_content(cfg: Config, report: Report) -> dict[str, links.Owner]:
     """Load and plan like `digest build` does; returns who owns each article page."""
     when = build_now()
-    settings = content.Settings(str(cfg.root), cfg.timezone, cfg.host, cfg.base_path)
+    settings = content.Settings.of(cfg)
     sources = content.scan(cfg.folder("content_dir"), settings)
     loaded = content.load(sources, settings, drafts=True, now=when,
                           mapper=parallel.article_mapper(parallel.default_jobs()))

@@ -70,6 +70,10 @@ class Config:
                            default="monday")
     search: bool = _doc("Full-text search with Pagefind (pip install 'digest[search]').",
                         default=False)
+    typographer: bool = _doc(
+        "Typographic punctuation in article bodies: curly quotes, en and em dashes, "
+        "ellipses (Python-Markdown's smarty). Off by default: it makes Markdown slower.",
+        default=False)
     feeds: FeedConfig = field(default_factory=FeedConfig,
                               metadata={"doc": "Feed settings: items, per_tag, full_content."})
     curation: CurationConfig = field(default_factory=CurationConfig,

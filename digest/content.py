@@ -22,6 +22,7 @@ from digest.errors import ContentError
 
 if TYPE_CHECKING:
     from digest.cache import ArticleCache
+    from digest.config import Config
 from digest.frontmatter import decode, split
 from digest.markup import MarkupError, Renderer
 from digest.models import Article, Source, Tag, tag_key
@@ -48,6 +49,12 @@ class Settings:
     timezone: str
     host: str
     base_path: str
+    typographer: bool = False
+
+    @classmethod
+    def of(cls, config: Config) -> Settings:
+        return cls(str(config.root), config.timezone, config.host, config.base_path,
+                   config.typographer)
 
 
 @dataclass
@@ -387,7 +394,7 @@ def read_all(items: list[tuple[bytes, str]], settings: Settings,
              each: Finisher | None = None) -> list[FileResult]:
     """Render articles in this process (the default mapper); then `each(result)`, which
     the caller uses to share more per-article work out to the workers."""
-    renderer = Renderer()
+    renderer = Renderer(settings.typographer)
     results = [read_article(data, rel, settings, renderer) for data, rel in items]
     if each is not None:
         for result in results:
@@ -520,6 +527,6 @@ def load(sources: Sources, settings: Settings, *, drafts: bool, now: datetime,
     loaded.cached = len(items) - len(missing)
     loaded.entries = dict(result.entry for result in fresh.values() if result.entry)
     if sources.notes:
-        loaded.notes, note_errors = read_notes(sources, Renderer())
+        loaded.notes, note_errors = read_notes(sources, Renderer(settings.typographer))
         loaded.errors += note_errors
     return loaded

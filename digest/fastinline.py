@@ -31,7 +31,7 @@ import xml.etree.ElementTree as etree
 from typing import Any, NamedTuple
 
 from markdown import Markdown, inlinepatterns, treeprocessors, util
-from markdown.extensions import Extension
+from markdown.extensions import Extension, smarty
 
 from digest import faststages
 
@@ -47,6 +47,17 @@ _STOCK_NEEDS: dict[str, tuple[str, ...]] = {
     inlinepatterns.HTML_RE: ("<",),               # tags, comments, PIs, CDATA
     inlinepatterns.ENTITY_RE: ("&",),
     r"\[\^([^\]]*)\]": ("[^",),                   # footnotes extension's FOOTNOTE_RE
+    # smarty's (typographer: true): each needs its quote(s), dashes, dots or brackets
+    **{getattr(smarty, name): ("'",) for name in (
+        "singleQuoteStartRe", "decadeAbbrRe", "openingSingleQuotesRegex",
+        "closingSingleQuotesRegex", "closingSingleQuotesRegex2")},
+    **{getattr(smarty, name): ('"',) for name in (
+        "doubleQuoteStartRe", "openingDoubleQuotesRegex", "closingDoubleQuotesRegex",
+        "closingDoubleQuotesRegex2")},
+    smarty.doubleQuoteSetsRe: ("\"'",), smarty.singleQuoteSetsRe: ("'\"",),
+    smarty.doubleQuoteSetsRe2: ("'\"",), smarty.singleQuoteSetsRe2: ("\"'",),
+    r"(?<!-)---(?!-)": ("---",), r"(?<!-)--(?!-)": ("--",), r"(?<!\.)\.{3}(?!\.)": ("...",),
+    r"\<\<": ("<<",), r"\>\>": (">>",),
 }
 _STOCK_FLAGS = re.compile("", re.DOTALL | re.UNICODE).flags
 _ESCAPED = re.compile(r"\\(.)", re.DOTALL)
@@ -472,12 +483,28 @@ def _fast_emphasis(md: Markdown) -> None:
     md.delimiters._tokens_changed()
 
 
+def _fast_smarty(md: Markdown) -> None:
+    """smarty's pass (its own stock InlineProcessor over its own patterns) as a
+    `FastInlineProcessor`, which skips a pattern whose quote, dashes or dots a text does
+    not hold: most texts, for most patterns. Its patterns are not the flat shortcut's, so
+    it runs the stock traversal."""
+    registry = md.treeprocessors
+    if "smarty" not in registry or type(registry["smarty"]) is not treeprocessors.InlineProcessor:
+        return
+    fast = FastInlineProcessor(md)
+    fast.inlinePatterns = registry["smarty"].inlinePatterns
+    priority = next(item.priority for item in registry._priority if item.name == "smarty")
+    registry.register(fast, "smarty", priority)
+
+
 class FastInlineExtension(Extension):
     """Replace the 'inline' tree processor with `FastInlineProcessor` (same name and
-    priority), the emphasis processor with `FastDelimiterProcessor` and the other stages
-    with faststages.py's. Add it after the other extensions."""
+    priority), and smarty's if it is there, the emphasis processor with
+    `FastDelimiterProcessor` and the other stages with faststages.py's. Add it after the
+    other extensions."""
 
     def extendMarkdown(self, md: Markdown) -> None:
         md.treeprocessors.register(FastInlineProcessor(md), "inline", 20)
+        _fast_smarty(md)
         _fast_emphasis(md)
         faststages.install(md)

@@ -1,7 +1,8 @@
 """The Markdown pipeline: Python-Markdown with a fixed extension set, then nh3.
 
 Extensions (chosen for what news articles use, and for their cost):
-  tables, fenced_code, footnotes, sane_lists.
+  tables, fenced_code, footnotes, sane_lists; smarty (typographic quotes, dashes and
+  ellipses) only with `typographer: true`, as it costs more than all the others.
 The HTML is then sanitized with an allow-list: normal article markup stays
 (headings, paragraphs, lists, links, images, tables, quotes, figures, code);
 scripts, styles, iframes, forms, event handlers and javascript:/data: URLs go.
@@ -24,6 +25,7 @@ import nh3
 from digest.fastinline import FastInlineExtension
 
 EXTENSIONS = ["tables", "fenced_code", "footnotes", "sane_lists"]
+TYPOGRAPHER = "smarty"
 EXTENSION_CONFIGS = {"footnotes": {"BACKLINK_TITLE": "Back to reference %d"}}
 
 ALLOWED_TAGS = {
@@ -62,7 +64,7 @@ _CLASS = re.compile(r"footnote(-ref|-backref)?|language-[\w+-]+")
 
 # Settings and libraries that change the HTML: part of the cache key of rendered articles.
 SETTINGS_KEY = repr((
-    EXTENSIONS, EXTENSION_CONFIGS, sorted(ALLOWED_TAGS), sorted(URL_SCHEMES),
+    EXTENSIONS, TYPOGRAPHER, EXTENSION_CONFIGS, sorted(ALLOWED_TAGS), sorted(URL_SCHEMES),
     sorted((name, sorted(values)) for name, values in ALLOWED_ATTRIBUTES.items()), 2,
     markdown.__version__, getattr(nh3, "__version__", None),
 ))
@@ -228,18 +230,23 @@ def _time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+def extensions(typographer: bool = False) -> list[str]:
+    """The Python-Markdown extensions articles are read with."""
+    return [*EXTENSIONS, TYPOGRAPHER] if typographer else list(EXTENSIONS)
+
+
 class Renderer:
     """Markdown -> safe HTML; one instance per process, reset between documents."""
 
-    def __init__(self) -> None:
+    def __init__(self, typographer: bool = False) -> None:
+        self.typographer = typographer
         self._md = self._new()
 
-    @staticmethod
-    def _new() -> markdown.Markdown:
+    def _new(self) -> markdown.Markdown:
         # FastInlineExtension: the same HTML as stock Python-Markdown, faster (fastinline.py).
         return markdown.Markdown(
-            extensions=[*EXTENSIONS, FastInlineExtension()], extension_configs=EXTENSION_CONFIGS,
-            output_format="html",
+            extensions=[*extensions(self.typographer), FastInlineExtension()],
+            extension_configs=EXTENSION_CONFIGS, output_format="html",
         )
 
     def render(self, text: str) -> str:

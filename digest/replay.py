@@ -309,7 +309,7 @@ def plan_replay(*, config: Config, settings: Settings, site: SiteView, site_key:
     spelling: dict[str, str] = json.loads(meta.get("spelling", "{}"))
 
     # The changed files, read again: each must still be on the site with the same shape.
-    markdown = MarkdownRenderer()
+    markdown = MarkdownRenderer(settings.typographer)
     fresh: dict[str, FileResult] = {}
     new_views: dict[str, ArticleView] = {}  # old fingerprint -> the article as it is now
     rows = []

@@ -202,6 +202,24 @@ def test_cname_is_written_when_configured(tmp_path: Path) -> None:
     assert (tmp_path / "output" / "CNAME").read_text() == "news.example.org\n"
 
 
+def test_the_typographer_educates_quotes_dashes_and_ellipses_when_asked(tmp_path: Path) -> None:
+    body = "It's \"quoted\" -- and --- ... the '90s.\n"
+    write_site(tmp_path, {
+        "content/2024/03/a.md": article("A", body=body),
+        "content/editions/2024-03-26.md": "---\ntitle: Notes\n---\n\nThe \"note\" -- here.\n"})
+    page = tmp_path / "output/2024/03/26/a/index.html"
+    edition = tmp_path / "output/editions/2024-03-26/index.html"
+    build_ok(tmp_path)
+    assert "<p>It's \"quoted\" -- and --- ... the '90s.</p>" in page.read_text()
+    config = tmp_path / "config.yaml"
+    config.write_text(config.read_text() + "typographer: true\n")
+    build_ok(tmp_path)  # the cached articles are read again: the setting is part of their key
+    assert "<p>It\u2019s \u201cquoted\u201d \u2013 and \u2014 \u2026 the \u201990s.</p>" \
+        in page.read_text()
+    assert "The \u201cnote\u201d \u2013 here." in edition.read_text()
+    assert "\u201cquoted\u201d" in (tmp_path / "output/feed.xml").read_text()
+
+
 def test_version() -> None:
     result = run_digest("--version", cwd=REPO)
     assert (result.returncode, result.stdout) == (0, f"digest, version {__version__}\n")

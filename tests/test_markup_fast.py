@@ -1,7 +1,9 @@
 """The fast Markdown pipeline (digest/fastinline.py, digest/faststages.py) gives the HTML
 stock Python-Markdown gives, byte for byte: on a generated corpus, on the site's content
 and test fixtures, on hand-picked corner cases, and on generated Markdown full of special
-characters; each fast stage also against its stock counterpart, on its own."""
+characters; each fast stage also against its stock counterpart, on its own. Every
+comparison is made twice: with the default extensions, and with smarty
+(`typographer: true`)."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from hypothesis import strategies as st
 from markdown import blockprocessors, inlinepatterns, serializers, util
 
 from digest import fastinline, fastserialize, faststages
-from digest.markup import EXTENSION_CONFIGS, EXTENSIONS, MarkupError, Renderer, sanitize
+from digest.markup import EXTENSION_CONFIGS, EXTENSIONS, MarkupError, Renderer, extensions, sanitize
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATOR = Path("/work/shared/bench/gen_corpus.py")
@@ -28,27 +30,33 @@ GENERATOR = Path("/work/shared/bench/gen_corpus.py")
 STOCK = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS,
                           output_format="html")
 FAST = Renderer()
+# typographer: true
+STOCK_TYPOGRAPHER = markdown.Markdown(extensions=extensions(typographer=True),
+                                      extension_configs=EXTENSION_CONFIGS, output_format="html")
+FAST_TYPOGRAPHER = Renderer(typographer=True)
 
 
-def stock_convert(text: str) -> str:
-    STOCK.reset()
-    return STOCK.convert(text)
+def stock_convert(text: str, stock: markdown.Markdown = STOCK) -> str:
+    stock.reset()
+    return stock.convert(text)
 
 
-def fast_convert(text: str) -> str:
-    FAST._md.reset()
-    return FAST._md.convert(text)
+def fast_convert(text: str, fast: Renderer = FAST) -> str:
+    fast._md.reset()
+    return fast._md.convert(text)
 
 
 def assert_same(text: str) -> None:
-    """Both the Markdown output and the rendered (sanitized) HTML equal stock's."""
-    expected = stock_convert(text)
-    assert fast_convert(text) == expected, text
-    try:
-        rendered = FAST.render(text)
-    except MarkupError:
-        return  # a limit of Renderer, not of the Markdown step
-    assert rendered == sanitize(expected), text
+    """Both the Markdown output and the rendered (sanitized) HTML equal stock's, with and
+    without the typographer."""
+    for stock, fast in ((STOCK, FAST), (STOCK_TYPOGRAPHER, FAST_TYPOGRAPHER)):
+        expected = stock_convert(text, stock)
+        assert fast_convert(text, fast) == expected, text
+        try:
+            rendered = fast.render(text)
+        except MarkupError:
+            continue  # a limit of Renderer, not of the Markdown step
+        assert rendered == sanitize(expected), text
 
 
 def body(path: Path) -> str:
@@ -77,6 +85,24 @@ def test_the_fast_processors_are_installed() -> None:
     FAST.render("a *b* [c](d)")
     assert (md.treeprocessors["inline"]._flat_plan is not None) == fastinline._INLINE_CHECKED
     assert (getattr(md.parser, "_lane", None) is not None) == faststages.CHECKED
+    assert "smarty" not in md.treeprocessors
+    smarty = FAST_TYPOGRAPHER._md.treeprocessors["smarty"]
+    assert type(smarty) is fastinline.FastInlineProcessor
+    assert smarty.inlinePatterns is not FAST_TYPOGRAPHER._md.inlinePatterns
+    def order(registry: Any) -> list[str]:
+        return sorted(registry._data, key=registry.get_index_for_name)
+
+    assert order(FAST_TYPOGRAPHER._md.treeprocessors) == order(STOCK_TYPOGRAPHER.treeprocessors)
+    assert all(fastinline.needs(pattern) for pattern in smarty.inlinePatterns)
+
+
+@given(st.text(alphabet="'\"-.<> aé1\n\u2013\u2014&;#s", max_size=40))
+def test_needs_are_sound(text: str) -> None:
+    """A pattern's regex matches no text that holds none of its needles (what skipping
+    a pattern relies on), for every pattern the table knows."""
+    for source, needles in fastinline._STOCK_NEEDS.items():
+        if re.compile(source, re.DOTALL | re.UNICODE).search(text):
+            assert any(needle in text for needle in needles), (source, text)
 
 
 def test_needs_are_known_for_the_stock_patterns_only() -> None:
@@ -204,6 +230,12 @@ TRICKY = [
     "| a |\n|---|\n| b |", "a | b\n--|--\n1 | 2", "|a\n|-\n|b", "a\n===", "a\n---", "a\n- b",
     "---", "***", "___", "- - -", " * * *", "    ---", "a\n---\nb", "a\n * * *\nb", "-- -",
     "<div>*a*</div>", "a &copy; b", "<br>", "# a\n\n## b #", "> a\n\n> b", "1. a\n\n* b",
+    # typographic punctuation (typographer: true)
+    "It's \"quoted\" and 'single'", "'90s -- en --- em ... dots", "a--b---c----d",
+    "\"'A'\" '\"b\"'",
+    "....", "<<angled>> \\\"escaped\\\"", "*'a'* **\"b\"** [\"c\"](d) `'e'`", "'*a*' \"[b](c)\"",
+    "\"a\"[^1]\n\n[^1]: 'n'", "- 'a'\n- \"b\"", "> \"q\" -- said", "&nbsp;'a' &mdash;\"b\"",
+    "| 'a' | \"b\" |\n|---|---|\n| -- | ... |", "```\n'not' \"educated\" --\n```",
     # stock leaks a placeholder here: its number must be stock's (flat nodes are stashed too)
     "[](2)\n[^]:*a**a*[]()", "*a* [b](c) **d**\n\n[^x]: *a**a*[]()",
 ]
@@ -221,7 +253,9 @@ TOKENS = ["*", "**", "***", "_", "__", "[", "]", "(", ")", "![", "](", "[^1]", "
           "<a@b.c>", "  \n", "\n", "\n\n", " ", " ", "a", "word", "é", "x_y", "- ", "1. ",
           "> ", "# ", "    ", "| ", "|---|", "```\n", "\n[^1]: n", "\n[r]: /u", "[r]", ":", "|",
           "[a](b)", "[x y](http://e.org/a_b?c=1&d=2)", '[a](b "t")', "\r\n", "\t", "\n   \n",
-          "~~~\n", "* * *", "===", "\n---", "*a*", "**b**", "\x02", "\x03"]
+          "~~~\n", "* * *", "===", "\n---", "*a*", "**b**", "\x02", "\x03",
+          # what the typographer educates
+          "'", '"', "--", "---", "...", "<<", ">>", "'90s", "it's", "&nbsp;", "&mdash;", "s "]
 
 
 @given(st.text(alphabet=ALPHABET, max_size=200))

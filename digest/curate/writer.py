@@ -99,9 +99,8 @@ class Writer:
         self.tz = config.tz
         self.root = config.root
         self.content_dir = config.folder("content_dir")
-        self.settings = Settings(str(config.root), config.timezone, config.host,
-                                 config.base_path)
-        self.renderer = Renderer()
+        self.settings = Settings.of(config)
+        self.renderer = Renderer(config.typographer)
 
     def _rel(self, path: Path) -> str:
         try:
