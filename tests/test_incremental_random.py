@@ -2,8 +2,8 @@
 build's tree, cache and recipes) gives exactly the bytes of a cold build.
 
 Hypothesis drives a small site through edits of bodies, titles, summaries, dates, tags,
-drafts and file names, additions, deletions and editor's notes, on a site whose list
-entries show only summaries (the default theme) or whole bodies (a layout). Body edits
+drafts and file names, additions, deletions and editor's notes, and through changes of
+its settings and of a layout whose list entries show whole bodies. Body edits
 take the body-only rebuild (digest.replay); a pasted control character makes a warning,
 which sends the build through planning with the last build's keys (jobs.Reuse); every
 other edit plans the site. A failing run prints its sequence of steps (not shrunk: every
@@ -26,7 +26,7 @@ from digest.config import load
 
 TAGS = ["climate", "Energy", "energy policy", "Україна", "日本", "trade"]
 WORDS = ["ceasefire", "talks", "*sanctions*", "grain", "[a link](https://example.org/x)",
-         "border", "**vote**", "`code`", "rates", "drought"]
+         "border", "**vote**", "`code`", "rates", "drought", "it's", '"quoted"', "--"]
 DAYS = [f"2024-0{month}-{day:02d}" for month in (1, 2) for day in (3, 4, 17)]
 
 
@@ -57,25 +57,35 @@ stories = st.builds(
     .map(tuple), body=st.lists(words, min_size=1, max_size=3).map(tuple))
 
 
+ENTRY_WITH_BODY = ('<article><h2><a href="{{ item.url }}">{{ item.title }}</a></h2>\n'
+                   "{{ item.body }}</article>\n")
+
+
 @dataclass
 class Site:
     root: Path
     stories: dict[str, Story] = field(default_factory=dict)  # file name -> story
     notes: dict[str, str] = field(default_factory=dict)  # day -> note
     made: int = 0
-    bodies_in_lists: bool = False
+    bodies_in_lists: bool = False  # a layout whose list entries show whole bodies
+    config: dict[str, object] = field(default_factory=lambda: {
+        "per_page": 2, "editions": "daily", "typographer": False,
+        "feeds": {"items": 3, "formats": ["rss", "atom", "json"]}})
 
     def write(self) -> None:
         """Bring the files up to date: only changed files are written, as an editor would."""
-        if not (self.root / "config.yaml").exists():
-            write_site(self.root, {}, config={
-                "per_page": 2, "editions": "daily",
-                "feeds": {"items": 3, "formats": ["rss", "atom", "json"]}})
-            if self.bodies_in_lists:
-                (self.root / "layouts").mkdir()
-                (self.root / "layouts/entry.html").write_text(
-                    '<article><h2><a href="{{ item.url }}">{{ item.title }}</a></h2>\n'
-                    "{{ item.body }}</article>\n", encoding="utf-8")
+        config = self.root / "config.yaml"
+        before = config.read_text(encoding="utf-8") if config.exists() else None
+        write_site(self.root / "next", {}, config=self.config)
+        if (self.root / "next/config.yaml").read_text(encoding="utf-8") != before:
+            (self.root / "next/config.yaml").replace(config)
+        shutil.rmtree(self.root / "next")
+        entry = self.root / "layouts/entry.html"
+        if self.bodies_in_lists and not entry.exists():
+            entry.parent.mkdir(exist_ok=True)
+            entry.write_text(ENTRY_WITH_BODY, encoding="utf-8")
+        elif not self.bodies_in_lists:
+            entry.unlink(missing_ok=True)
         content = self.root / "content"
         wanted = {name: story.text() for name, story in self.stories.items()}
         wanted |= {f"editions/{day}.md": f"---\ntitle: Notes\n---\n\n{note}\n"
@@ -185,6 +195,21 @@ class IncrementalBuilds(RuleBasedStateMachine):
             self.site.notes.pop(day, None)
         else:
             self.site.notes[day] = note
+        self.dirty = True
+
+    @rule(per_page=st.integers(1, 3), editions=st.sampled_from(["daily", "weekly", "off"]),
+          items=st.integers(2, 3), typographer=st.booleans())
+    def reconfigure(self, per_page: int, editions: str, items: int, typographer: bool) -> None:
+        assert self.site is not None
+        self.site.config = {**self.site.config, "per_page": per_page, "editions": editions,
+                            "typographer": typographer,
+                            "feeds": {"items": items, "formats": ["rss", "atom", "json"]}}
+        self.dirty = True
+
+    @rule()
+    def relayout(self) -> None:
+        assert self.site is not None
+        self.site.bodies_in_lists = not self.site.bodies_in_lists
         self.dirty = True
 
     @invariant()
