@@ -272,9 +272,13 @@ def _build(config: Config, options: BuildOptions) -> BuildReport:
     counts = {"articles": len(site_plan.articles), "pages": len(site_plan.pages),
               "feeds": len(site_plan.feeds), "drafts": loaded.drafts,
               "scheduled": loaded.scheduled, "warnings": loaded.warnings}
-    record = TreeRecord({job.path: job.key for job in output_jobs}, inputs,
+    # The files' keys: now when there is a last tree to compare with, else while the
+    # pages render (see _write).
+    record = TreeRecord({}, inputs,
                         loaded.next_change.isoformat() if loaded.next_change else None, counts,
                         shape=shape, fingerprints=sorted(fingerprints))
+    if current is not None:
+        record.files = {job.path: job.key for job in output_jobs}
     report = BuildReport(**counts, cached=loaded.cached, output=out)
 
     def describe() -> None:
@@ -320,9 +324,9 @@ def _write_and_remember(out: Path, output_jobs: list[OutputJob], record: TreeRec
                         options: BuildOptions, jobs: int, clock: _Clock, renderer: Renderer,
                         entries: EntryStore | None, known_entries: dict[str, str],
                         fingerprints: set[str], describe: Callable[[], None]) -> int:
-    """_write; before the new tree is swapped in, keep the list entries rendered on the way
-    and `describe` the build for the next one (a build stopped after the swap then leaves
-    nothing undone)."""
+    """_write, which `describe`s the build for the next one; before the new tree is swapped
+    in, keep the list entries rendered on the way (a build stopped after the swap then
+    leaves nothing undone)."""
     if entries is not None:
         renderer.use_stored_entries(entries.load)
     learnt: dict[str, str] = dict(known_entries)
@@ -330,10 +334,9 @@ def _write_and_remember(out: Path, output_jobs: list[OutputJob], record: TreeRec
     def remember() -> None:
         if entries is not None:
             entries.save(learnt, fingerprints)
-        describe()
 
     return _write(out, output_jobs, record, store, current, config, options, jobs, clock,
-                  (renderer.new_entries, learnt.update), remember)
+                  (renderer.new_entries, learnt.update), describe, remember)
 
 
 def _entry_maker(config: Config, site: SiteView,
@@ -369,8 +372,12 @@ def _write(out: Path, output_jobs: list[OutputJob], record: TreeRecord, store: M
            current: TreeRecord | None, config: Config, options: BuildOptions,
            jobs: int, clock: _Clock,
            gather: tuple[Callable[[], Any], Callable[[Any], None]],
-           before_commit: Callable[[], None]) -> int:
-    """Bring the spare tree (or a new one) up to date, then swap it in; returns files made."""
+           describe: Callable[[], None], before_commit: Callable[[], None]) -> int:
+    """Bring the spare tree (or a new one) up to date, then swap it in; returns files made.
+
+    While the other processes render, this one works out the keys it was not asked for
+    yet (all of them, when there was no tree to compare with) and `describe`s the build;
+    then it renders its share."""
     from digest import parallel
     from digest.progress import Progress
 
@@ -384,15 +391,21 @@ def _write(out: Path, output_jobs: list[OutputJob], record: TreeRecord, store: M
         output_hashes = current.hashes if current else {}
         todo: list[int] = []
         for index, job in enumerate(output_jobs):
-            if stage.base.get(job.path) == job.key and job.path in base_hashes:
-                record.hashes[job.path] = base_hashes[job.path]
-            elif now_in_output.get(job.path) == job.key and job.path in output_hashes:
-                output.link_file(os.path.join(out, job.path), stage.path, job.path)
-                record.hashes[job.path] = output_hashes[job.path]
+            path = job.path  # a key is asked for only if there is one to compare it with
+            in_base, in_output = stage.base.get(path), now_in_output.get(path)
+            if in_base is not None and in_base == job.key and path in base_hashes:
+                record.hashes[path] = base_hashes[path]
+            elif in_output is not None and in_output == job.key and path in output_hashes:
+                output.link_file(os.path.join(out, path), stage.path, path)
+                record.hashes[path] = output_hashes[path]
             else:
                 todo.append(index)
-        stage.prune(set(record.files))
+        stage.prune({job.path for job in output_jobs})
         clock.mark("stage")
+
+        def alongside() -> None:
+            record.files = {job.path: job.key for job in output_jobs}
+            describe()
 
         def work(i: int) -> tuple[str, str]:
             """Render one file; files whose bytes did not change are left alone."""
@@ -408,7 +421,8 @@ def _write(out: Path, output_jobs: list[OutputJob], record: TreeRecord, store: M
             return job.path, digest
 
         with Progress(enabled=options.progress).bar("Rendering", len(todo)) as advance:
-            record.hashes.update(parallel.run_all(work, len(todo), jobs, advance, *gather))
+            record.hashes.update(parallel.run_all(work, len(todo), jobs, advance, *gather,
+                                                  alongside=alongside))
         clock.mark("render")
         if config.search:
             search.index(stage.path, base_path=config.base_path, language=config.language,

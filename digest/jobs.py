@@ -25,14 +25,33 @@ from digest.static import static_sources
 from digest.views import ArticleView, SiteView
 
 
-@dataclass(frozen=True, slots=True)
 class OutputJob:
-    path: str
-    key: str
-    make: Callable[[], bytes]
-    # How to make the file again from its articles (see digest.replay); "" when the key
-    # was taken from the last build.
-    recipe: str = ""
+    """One output file: its path, its input key and how to make it.
+
+    A job made from a recipe works out its recipe and key when first asked: a build with
+    no earlier tree renders every file without asking, so it works the keys out while
+    another process renders (see build._write)."""
+
+    __slots__ = ("_key", "_recipe", "_site_key", "make", "path")
+
+    def __init__(self, path: str, key: str | None, make: Callable[[], bytes],
+                 recipe: str | Callable[[], str] = "", site_key: str = "") -> None:
+        self.path, self.make = path, make
+        self._key, self._recipe, self._site_key = key, recipe, site_key
+
+    @property
+    def recipe(self) -> str:
+        """How to make the file again from its articles (see digest.replay); "" when the
+        key was taken from the last build."""
+        if not isinstance(self._recipe, str):
+            self._recipe = self._recipe()
+        return self._recipe
+
+    @property
+    def key(self) -> str:
+        if self._key is None:
+            self._key = recipe_key(self._site_key, self.recipe)
+        return self._key
 
 
 # Joins the parts of recipes and keys: a control character, which reprs escape.
@@ -83,8 +102,7 @@ def _job(path: str, site_key: str, recipe: Callable[[], str], make: Callable[[],
          kept: str | None) -> OutputJob:
     if kept:
         return OutputJob(path, kept, make)
-    text = recipe()
-    return OutputJob(path, recipe_key(site_key, text), make, text)
+    return OutputJob(path, None, make, recipe, site_key)
 
 
 def page_job(page: Page, site_key: str, renderer: render.Renderer,

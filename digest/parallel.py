@@ -99,17 +99,20 @@ def _drain(advance: Callable[[int], None] = lambda n: None) -> tuple[
 def run_all(work: Callable[[int], Any], count: int, jobs: int,
             advance: Callable[[int], None] = lambda n: None,
             report: Callable[[], Any] | None = None,
-            receive: Callable[[Any], None] = lambda value: None) -> list[Any]:
+            receive: Callable[[Any], None] = lambda value: None,
+            alongside: Callable[[], None] = lambda: None) -> list[Any]:
     """[work(i) for i in range(count)]: the parent and jobs - 1 forked workers share it.
 
     Workers are forked after the plan is made, so they read it without copying it; the
-    parent works too, rather than waiting, which saves a whole process's memory. Each
-    process that worked calls `report()` at the end, and the parent `receive`s the value
-    (e.g. what a worker learnt that the next build can reuse).
+    parent works too, rather than waiting, which saves a whole process's memory. It first
+    calls `alongside()`, which the workers do not need (they take the work it would have
+    done). Each process that worked calls `report()` at the end, and the parent
+    `receive`s the value (e.g. what a worker learnt that the next build can reuse).
     """
     global _work, _next, _chunks, _report
     context = _context()
     if jobs <= 1 or count < MIN_PARALLEL_PAGES or context is None:
+        alongside()
         results = []
         for i in range(count):
             results.append(work(i))
@@ -127,6 +130,7 @@ def run_all(work: Callable[[int], Any], count: int, jobs: int,
     try:
         with context.Pool(jobs - 1) as pool:
             pending = [pool.apply_async(_drain) for _ in range(jobs - 1)]
+            alongside()
             own, own_report = _drain(advance)
             parts = dict(own)
             reports = [own_report]
