@@ -246,14 +246,22 @@ def _build(config: Config, options: BuildOptions) -> BuildReport:
                           entry=_entry_maker(config, site, renderer))
     del sources  # the files' bytes are not needed any more
     clock.mark("load")
+
+    def keep_articles() -> None:
+        """Save the articles read for the next build: also when this one fails."""
+        if cache is not None and keys is not None:
+            cache.save(set(keys))
+
     errors = list(loaded.errors)
     try:
         site_plan = plan(loaded.articles, config, site, loaded.notes)
     except ContentErrors as error:
         errors += error.errors
     if errors:
+        keep_articles()
         raise ContentErrors(errors)
     if options.strict and loaded.warnings:
+        keep_articles()
         raise StrictError(loaded.warnings)
 
     clock.mark("plan")
@@ -282,7 +290,8 @@ def _build(config: Config, options: BuildOptions) -> BuildReport:
     report = BuildReport(**counts, cached=loaded.cached, output=out)
 
     def describe() -> None:
-        """Keep this build's recipes (see digest.replay) for the next one."""
+        """Keep this build's articles and recipes (see digest.replay) for the next one."""
+        keep_articles()
         if recipes is None or keys is None:
             return
         known = current.files if current is not None and in_sync else {}

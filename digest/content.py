@@ -519,10 +519,9 @@ def load(sources: Sources, settings: Settings, *, drafts: bool, now: datetime,
 
     fresh = dict(zip(missing, mapper(work, settings, each), strict=True))
     results = [fresh[i] if i in fresh else cached[keys[i]] for i in range(len(items))]
-    if cache:
+    if cache:  # the caller saves them (ArticleCache.save) when it has a moment
         for i, result in fresh.items():
             cache.put(keys[i], result)
-        cache.save(set(keys))
     loaded = finish(results, sources.errors, drafts=drafts, now=now)
     loaded.cached = len(items) - len(missing)
     loaded.entries = dict(result.entry for result in fresh.values() if result.entry)

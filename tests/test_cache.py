@@ -71,3 +71,15 @@ def test_the_cache_forgets_articles_and_entries_no_build_uses(tmp_path: Path) ->
                                                      encoding="utf-8")
     assert run_digest("build", "-q", cwd=tmp_path).returncode == 0
     assert (_rows(tmp_path, "articles"), _rows(tmp_path, "list_entries")) == (2, 2)
+
+
+def test_a_build_that_fails_keeps_the_articles_it_read(tmp_path: Path) -> None:
+    write_site(tmp_path, {f"content/story-{n}.md": article(title=f"Story {n}")
+                          for n in range(3)})
+    (tmp_path / "content/broken.md").write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
+    assert run_digest("build", "-q", cwd=tmp_path).returncode == 1
+    assert _rows(tmp_path, "articles") == 4  # the three stories and the error
+    (tmp_path / "content/broken.md").unlink()
+    result = run_digest("build", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "3 articles from the cache" in result.stdout
