@@ -276,7 +276,6 @@ def _build(config: Config, options: BuildOptions) -> BuildReport:
     if current is not None and current.shape == shape and not options.force and in_sync:
         reuse = Reuse(current.files, frozenset(fingerprints.difference(current.fingerprints)))
     output_jobs = plan_jobs(site_plan, config, site, renderer, site_key, reuse)
-    clock.mark("output keys")
     counts = {"articles": len(site_plan.articles), "pages": len(site_plan.pages),
               "feeds": len(site_plan.feeds), "drafts": loaded.drafts,
               "scheduled": loaded.scheduled, "warnings": loaded.warnings}
@@ -287,6 +286,7 @@ def _build(config: Config, options: BuildOptions) -> BuildReport:
                         shape=shape, fingerprints=sorted(fingerprints))
     if current is not None:
         record.files = {job.path: job.key for job in output_jobs}
+    clock.mark("output keys")
     report = BuildReport(**counts, cached=loaded.cached, output=out)
 
     def describe() -> None:
