@@ -96,8 +96,8 @@ def _add(fg: FeedGenerator, article: Article, view: ArticleView, config: Config,
     fe.link(href=view.abs_url, rel="alternate")
     fe.published(article.date)
     fe.updated(article.last_modified)
-    for tag in view.tags:
-        fe.category(term=tag.name)
+    if view.tags:  # one call: feedgen checks and converts them all again on each
+        fe.category([{"term": tag.name} for tag in view.tags])
     for name in article.authors:
         if kind == "atom":
             fe.author(name=name)
