@@ -219,6 +219,12 @@ def _build(config: Config, options: BuildOptions) -> BuildReport:
     renderer = render.Renderer(config.folder("layouts_dir"), site, config.root)
     entries = EntryStore(config.folder("cache_dir"), site_key) if options.cache else None
     recipes = RecipeStore(config.folder("cache_dir")) if cache is not None else None
+
+    def keep_articles() -> None:
+        """Save the articles read for the next build: also when this one fails."""
+        if cache is not None and keys is not None:
+            cache.save(set(keys))
+
     if cache is not None and recipes is not None and keys is not None and current is not None \
             and not options.force and not config.search:
         replay = plan_replay(config=config, settings=settings, site=site, site_key=site_key,
@@ -229,14 +235,17 @@ def _build(config: Config, options: BuildOptions) -> BuildReport:
         if replay is not None:
             for key, result in replay.fresh.items():
                 cache.put(key, result)
-            cache.save(set(keys))
             report = BuildReport(**replay.record.report, output=out,
                                  cached=len(keys) - len(replay.fresh))
+
+            def describe_replay() -> None:
+                keep_articles()
+                recipes.save({**replay.meta, "inputs": inputs}, replay.sources, replay.jobs,
+                             replay.record.files, after=current.inputs)
+
             report.rendered = _write_and_remember(
                 out, replay.jobs, replay.record, store, current, config, options, jobs, clock,
-                renderer, entries, {}, replay.fingerprints,
-                lambda: recipes.save({**replay.meta, "inputs": inputs}, replay.sources,
-                                     replay.jobs, replay.record.files, after=current.inputs))
+                renderer, entries, {}, replay.fingerprints, describe_replay)
             clock.mark("save")
             return clock.finish(report)
     # Planned: every article is loaded (from the cache when it has them) and placed.
@@ -246,11 +255,6 @@ def _build(config: Config, options: BuildOptions) -> BuildReport:
                           entry=_entry_maker(config, site, renderer))
     del sources  # the files' bytes are not needed any more
     clock.mark("load")
-
-    def keep_articles() -> None:
-        """Save the articles read for the next build: also when this one fails."""
-        if cache is not None and keys is not None:
-            cache.save(set(keys))
 
     errors = list(loaded.errors)
     try:
