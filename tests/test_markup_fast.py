@@ -23,6 +23,7 @@ from markdown import blockprocessors, inlinepatterns, serializers, util
 
 from digest import fastinline, fastserialize, faststages
 from digest.markup import EXTENSION_CONFIGS, EXTENSIONS, MarkupError, Renderer, extensions, sanitize
+from digest.quickmarkup import quick_html
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATOR = Path("/work/shared/bench/gen_corpus.py")
@@ -48,7 +49,11 @@ def fast_convert(text: str, fast: Renderer = FAST) -> str:
 
 def assert_same(text: str) -> None:
     """Both the Markdown output and the rendered (sanitized) HTML equal stock's, with and
-    without the typographer."""
+    without the typographer; and so does the direct HTML of plain bodies, when it is
+    written."""
+    quick = quick_html(text)
+    if quick is not None:
+        assert quick == stock_convert(text), text
     for stock, fast in ((STOCK, FAST), (STOCK_TYPOGRAPHER, FAST_TYPOGRAPHER)):
         expected = stock_convert(text, stock)
         assert fast_convert(text, fast) == expected, text
@@ -157,8 +162,87 @@ def test_the_flat_shortcut_does_most_texts_of_the_corpus(
 
     monkeypatch.setattr(fastinline, "flat_inline", counting)
     for path in corpus[:50]:
-        FAST.render(body(path))
+        fast_convert(body(path))
     assert len(results) > 200 and sum(results) > 0.9 * len(results)
+
+
+# The direct HTML of plain bodies (digest/quickmarkup.py): tokens of what it writes, and
+# of what is near it but must be left to Python-Markdown.
+QUICK_TOKENS = ["word", "Zürich", " ", " ", "\n", "\n\n", "\n\n\n", "*", "**", "***", "*a*",
+                "**b c**", "[", "]", "(", ")", "[a b](https://e.org/x?y=1#z)", "](http://e.org/)",
+                "(http://e.org/a)", "> ", "- ", "# ", "## ", "###### ", "####### ", "#", ">", "-",
+                "—", "“", "”", "\u2019", "1.", "2)", "!", "^", "[^", "+", "=", ":", "~", "\u00a0",
+                "\u2003", "\t", ".", ",", "'", '"', "é", "日本", "4", "\n- ", "\n> ", "\n# "]
+
+
+@pytest.mark.skipif(not faststages.CHECKED, reason="another Python-Markdown version")
+def test_plain_bodies_are_written_directly(corpus: list[Path]) -> None:
+    """The direct path is what makes plain articles cheap: it must not silently stop
+    applying (its output is compared with stock's in assert_same)."""
+    taken = [path for path in corpus if quick_html(body(path)) is not None]
+    assert len(taken) > 0.9 * len(corpus)
+    text = "## A *b*\n\nP **c** [d](https://e.org/f) e > f.\n\n> “q”\n> r\n\n> s\n\n- t\n- *u*"
+    assert quick_html(text) == (
+        '<h2>A <em>b</em></h2>\n<p>P <strong>c</strong> <a href="https://e.org/f">d</a> e &gt; '
+        'f.</p>\n<blockquote>\n<p>“q”\nr</p>\n<p>s</p>\n</blockquote>\n<ul>\n<li>t</li>\n'
+        '<li><em>u</em></li>\n</ul>')
+    assert FAST.render(text) == sanitize(quick_html(text))
+    for other in ("`c`", "a_b", "![i](http://e.org/i.png)", "a[^1]\n\n[^1]: n", "- a\n\n- b",
+                  "* a", "1. a", "a\n===", "    code", "a  \nb", "| a |", "&amp;", "<b>b</b>",
+                  "*a **b** c*", "[*a*](http://e.org/)", "[a](/relative)", "a\n# b"):
+        assert quick_html(other) is None, other
+        assert_same(other)
+
+
+# Plain bodies, built as blocks (a line prefix, then inline tokens) with some noise.
+INLINE_TOKENS = ["word", "Zürich", " ", " ", " ", "*a*", "**b c**", "[a b](https://e.org/x)",
+                 "—", ".", ",", ">", "(", ")", "“", "”", "x*y*z", "\n"]
+PREFIXES = ["", "", "> ", "- ", "# ", "## ", "> - ", "- - "]
+SEPARATORS = ["\n\n", "\n\n", "\n\n\n", "\n"]
+
+
+def _plain_line(tokens: list[str]) -> str:
+    """Tokens joined, without spaces at the ends of lines (which the direct path refuses)."""
+    return "\n".join(line.strip(" ") for line in "".join(tokens).split("\n"))
+
+
+@st.composite
+def plain_bodies(draw: st.DrawFn) -> str:
+    blocks = draw(st.lists(st.tuples(
+        st.sampled_from(PREFIXES), st.lists(st.sampled_from(INLINE_TOKENS + QUICK_TOKENS[:12]),
+                                            min_size=1, max_size=10).map(_plain_line),
+        st.sampled_from(SEPARATORS)), max_size=6))
+    return "".join(prefix + line + separator for prefix, line, separator in blocks)
+
+
+@given(plain_bodies())
+def test_generated_plain_bodies(text: str) -> None:
+    assert_same(text)
+
+
+@given(st.lists(st.sampled_from(QUICK_TOKENS), max_size=40).map("".join))
+def test_generated_near_plain_bodies(text: str) -> None:
+    assert_same(text)
+
+
+@pytest.mark.skipif(not faststages.CHECKED, reason="another Python-Markdown version")
+def test_many_generated_plain_bodies() -> None:
+    """A fixed-seed sweep of plain bodies with noise; enough of them must be taken for
+    the comparison to mean something."""
+    rng = random.Random(20261201)
+    taken = 0
+    for _ in range(4000):
+        blocks = []
+        for _ in range(rng.randrange(1, 7)):
+            tokens = INLINE_TOKENS if rng.random() < 0.8 else QUICK_TOKENS
+            line = _plain_line([rng.choice(tokens) for _ in range(rng.randrange(1, 12))])
+            blocks.append(rng.choice(PREFIXES) + line + rng.choice(SEPARATORS))
+        text = "".join(blocks)
+        quick = quick_html(text)
+        if quick is not None:
+            taken += 1
+            assert quick == stock_convert(text), text
+    assert taken > 400
 
 
 def site_files() -> list[Path]:
