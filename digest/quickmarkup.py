@@ -15,22 +15,25 @@ from __future__ import annotations
 import re
 
 # Characters that could mean Markdown beyond paragraphs, ATX headings, quotes, lists,
-# emphasis with `*` and inline links: escapes, code, `_`, raw HTML and entities, tables;
-# control characters and line breaks other than \n; and the whitespace other than
-# spaces and newlines, which is looked at more closely (see _has_edge_space).
-_SUSPECT = re.compile("[\\\\`_<&|\t\r\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029"
+# emphasis with `*` and inline links: escapes, code, `_`, raw HTML, tables; control
+# characters and line breaks other than \n; and the whitespace other than spaces and
+# newlines, which is looked at more closely (see _plain_enough).
+_SUSPECT = re.compile("[\\\\`_<|\t\r\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029"
                       "\xa0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _UNICODE_SPACE = re.compile("[\xa0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _EDGE_SPACE = re.compile(r"(?:^|\n)[^\S\n]|[^\S\n](?:\n|$)")
-# Line starts that could begin a list, a rule, a setext heading, a fence, a table, a
-# reference or footnote definition, indented code; `#`, `>` and `-` start the blocks
-# written here, and are refused elsewhere by _INNER_START.
-_LINE_START = re.compile(r"\n(?:[^\S\n]|[=+~:\[]|\d+[.)]|\*+(?:\s|$))")
-_INNER_START = re.compile(r"\n(?:[^\S\n]|[=+~:\[#>\-]|\d+[.)]|\*+(?:\s|$))")
+# Line starts that could begin a list, a quote, a heading, a rule, a setext heading, a
+# fence, a table, a reference or footnote definition, or indented code: refused inside
+# paragraphs, quotes and list items (the blocks written here are told by their first line).
+_LINE_START = re.compile(r"\n(?:[^\S\n]|[=+~:\[#>\-]|\d+[.)]|\*+(?:\s|$))")
 _HEADING = re.compile(r"(#{1,6}) ([^\s#](?:[^#\n]*[^\s#])?)")
+_ITEM = re.compile(r"(?:- |([0-9]+)\. )(.*)")
+_CONTINUED = re.compile(r" {1,3}(?=\S)")  # a line of the item above, kept as it is
+# A `&` that does not start an entity, as Python-Markdown's serializer tells them.
+_AMPERSAND = re.compile(r"&(?!(?:#[0-9]+|#x[0-9a-f]+|[0-9a-z]+);)", re.IGNORECASE)
 # `**strong**`, `*em*` and `[text](http://url)`; _inline leaves some matches as they are.
 _INLINE = re.compile(r"\*\*([^*\n]+)\*\*|\*([^*\n]+)\*"
-                     r"|\[([^\[\]*\n]+)\]\((https?://[^\s()<>\"'*\[\]]+)\)")
+                     r"|\[([^\[\]*\n]+)\]\((https?://[^\s()<>\"'&*\[\]]+)\)")
 
 
 def _inline(match: re.Match[str]) -> str:
@@ -55,6 +58,8 @@ def _inline(match: re.Match[str]) -> str:
 
 def _span(text: str) -> str | None:
     """The inline HTML of `text`, or None if anything but emphasis and links is in it."""
+    if "&" in text:
+        text = _AMPERSAND.sub("&amp;", text)
     if ">" in text:
         text = text.replace(">", "&gt;")
     if "*" in text or "[" in text:
@@ -74,18 +79,50 @@ def _plain_enough(text: str) -> bool:
         # Unicode spaces are fine inside a line; Python-Markdown strips them at the edges.
         if _EDGE_SPACE.search(text) or _SUSPECT.search(_UNICODE_SPACE.sub("", text)):
             return False
-    return " \n" not in text and not text.endswith(" ") \
-        and _LINE_START.search("\n" + text) is None
+    return " \n" not in text and not text.endswith(" ")
 
 
-def _prefixed(block: str, prefix: str) -> str | None:
-    """The block's lines without `prefix`, which each must start with, and checked as
-    lines of a paragraph; None if they are not both."""
+def _lines_fine(text: str) -> bool:
+    """No line of `text` could start another block."""
+    return _LINE_START.search("\n" + text) is None
+
+
+def _quote(block: str) -> str | None:
+    """The HTML of a quote's paragraph: every line starts with `> `."""
     lines = block.split("\n")
-    if not all(line.startswith(prefix) for line in lines):
+    if not all(line.startswith("> ") for line in lines):
         return None
-    inner = "\n".join([line[len(prefix):] for line in lines])
-    return None if _INNER_START.search("\n" + inner) else inner
+    inner = "\n".join([line[2:] for line in lines])
+    return _span(inner) if _lines_fine(inner) else None
+
+
+def _list(block: str) -> str | None:
+    """The HTML of a tight list, `- ` or `1. ` items of a line each, to which lines
+    indented by one to three spaces belong."""
+    items: list[str] = []
+    number = None  # the first item's number, in an ordered list
+    for line in block.split("\n"):
+        item = _ITEM.match(line)
+        if item is not None:
+            if not items:
+                number = item.group(1)
+            elif (item.group(1) is None) != (number is None):
+                return None  # an item of the other kind of list
+            if not _lines_fine(item.group(2)):
+                return None
+            items.append(item.group(2))
+        elif items and _CONTINUED.match(line) and _lines_fine(line.lstrip(" ")):
+            items[-1] += "\n" + line
+        else:
+            return None
+    spans = [_span(item) for item in items]
+    if None in spans:
+        return None
+    body = "\n".join([f"<li>{span}</li>" for span in spans])
+    if number is None:
+        return f"<ul>\n{body}\n</ul>"
+    start = "" if number == "1" else f' start="{number}"'
+    return f"<ol{start}>\n{body}\n</ol>"
 
 
 def quick_html(text: str) -> str | None:
@@ -100,9 +137,8 @@ def quick_html(text: str) -> str | None:
         if not block:
             continue
         first = block[0]
-        if first == ">":  # a quote: one paragraph, joined to a quote just before
-            inner = _prefixed(block, "> ")
-            span = None if inner is None else _span(inner)
+        if first == ">":  # one paragraph, joined to a quote just before
+            span = _quote(block)
             if span is None:
                 return None
             if quote is None:
@@ -113,20 +149,15 @@ def quick_html(text: str) -> str | None:
             after_list = False
             continue
         quote = None
-        if first == "-":  # a tight list, one item a line; a list just before makes it loose
-            inner = None if after_list else _prefixed(block, "- ")
-            if inner is None:
+        if first == "-" or (first in "0123456789" and _ITEM.match(block)):
+            # A list just before would make this one part of it, and loose.
+            html = None if after_list else _list(block)
+            if html is None:
                 return None
-            items = [_span(line) for line in inner.split("\n")]
-            if None in items:
-                return None
-            out.append("<ul>\n" + "\n".join([f"<li>{item}</li>" for item in items])
-                       + "\n</ul>")
+            out.append(html)
             after_list = True
             continue
         after_list = False
-        if "\n#" in block or "\n>" in block or "\n-" in block:
-            return None
         if first == "#":
             heading = _HEADING.fullmatch(block)
             span = None if heading is None else _span(heading.group(2))
@@ -135,7 +166,7 @@ def quick_html(text: str) -> str | None:
             level = len(heading.group(1))
             out.append(f"<h{level}>{span}</h{level}>")
             continue
-        span = _span(block)
+        span = _span(block) if _lines_fine(block) else None
         if span is None:
             return None
         out.append(f"<p>{span}</p>")

@@ -172,7 +172,9 @@ QUICK_TOKENS = ["word", "Zürich", " ", " ", "\n", "\n\n", "\n\n\n", "*", "**", 
                 "**b c**", "[", "]", "(", ")", "[a b](https://e.org/x?y=1#z)", "](http://e.org/)",
                 "(http://e.org/a)", "> ", "- ", "# ", "## ", "###### ", "####### ", "#", ">", "-",
                 "—", "“", "”", "\u2019", "1.", "2)", "!", "^", "[^", "+", "=", ":", "~", "\u00a0",
-                "\u2003", "\t", ".", ",", "'", '"', "é", "日本", "4", "\n- ", "\n> ", "\n# "]
+                "\u2003", "\t", ".", ",", "'", '"', "é", "日本", "4", "\n- ", "\n> ", "\n# ", "&",
+                "&amp;", "&#91;", "&x;", "&\u017f;", "AT&T", "\n1. ", "\n2. ", "\n  ", "\n    ",
+                "10. "]
 
 
 @pytest.mark.skipif(not faststages.CHECKED, reason="another Python-Markdown version")
@@ -187,17 +189,21 @@ def test_plain_bodies_are_written_directly(corpus: list[Path]) -> None:
         'f.</p>\n<blockquote>\n<p>“q”\nr</p>\n<p>s</p>\n</blockquote>\n<ul>\n<li>t</li>\n'
         '<li><em>u</em></li>\n</ul>')
     assert FAST.render(text) == sanitize(quick_html(text))
+    text = "3. a &amp; b\n   more\n4. R&D\n\nP.\n\n- c\n  d"
+    assert quick_html(text) == ('<ol start="3">\n<li>a &amp; b\n   more</li>\n'
+                                "<li>R&amp;D</li>\n</ol>\n<p>P.</p>\n<ul>\n<li>c\n  d</li>\n</ul>")
+    assert_same(text)
     for other in ("`c`", "a_b", "![i](http://e.org/i.png)", "a[^1]\n\n[^1]: n", "- a\n\n- b",
-                  "* a", "1. a", "a\n===", "    code", "a  \nb", "| a |", "&amp;", "<b>b</b>",
-                  "*a **b** c*", "[*a*](http://e.org/)", "[a](/relative)", "a\n# b"):
+                  "* a", "1) a", "a\n===", "    code", "a  \nb", "| a |", "<b>b</b>", "- a\n1. b",
+                  "*a **b** c*", "[*a*](http://e.org/)", "[a](/relative)", "a\n# b", "- a\nb"):
         assert quick_html(other) is None, other
         assert_same(other)
 
 
 # Plain bodies, built as blocks (a line prefix, then inline tokens) with some noise.
 INLINE_TOKENS = ["word", "Zürich", " ", " ", " ", "*a*", "**b c**", "[a b](https://e.org/x)",
-                 "—", ".", ",", ">", "(", ")", "“", "”", "x*y*z", "\n"]
-PREFIXES = ["", "", "> ", "- ", "# ", "## ", "> - ", "- - "]
+                 "—", ".", ",", ">", "(", ")", "“", "”", "x*y*z", "\n", "&", "&amp;", "\n  "]
+PREFIXES = ["", "", "> ", "- ", "# ", "## ", "> - ", "- - ", "1. ", "2. ", "1. - "]
 SEPARATORS = ["\n\n", "\n\n", "\n\n\n", "\n"]
 
 
@@ -231,7 +237,7 @@ def test_many_generated_plain_bodies() -> None:
     the comparison to mean something."""
     rng = random.Random(20261201)
     taken = 0
-    for _ in range(4000):
+    for _ in range(6000):
         blocks = []
         for _ in range(rng.randrange(1, 7)):
             tokens = INLINE_TOKENS if rng.random() < 0.8 else QUICK_TOKENS
@@ -242,7 +248,7 @@ def test_many_generated_plain_bodies() -> None:
         if quick is not None:
             taken += 1
             assert quick == stock_convert(text), text
-    assert taken > 400
+    assert taken > 450
 
 
 def site_files() -> list[Path]:
