@@ -32,7 +32,7 @@ _CONTINUED = re.compile(r" {1,3}(?=\S)")  # a line of the item above, kept as it
 # A `&` that does not start an entity, as Python-Markdown's serializer tells them.
 _AMPERSAND = re.compile(r"&(?!(?:#[0-9]+|#x[0-9a-f]+|[0-9a-z]+);)", re.IGNORECASE)
 # `**strong**`, `*em*` and `[text](http://url)`; _inline leaves some matches as they are.
-_INLINE = re.compile(r"\*\*([^*\n]+)\*\*|\*([^*\n]+)\*"
+_INLINE = re.compile(r"\*\*([^*]+)\*\*|\*([^*]+)\*"
                      r"|\[([^\[\]*\n]+)\]\((https?://[^\s()<>\"'&*\[\]]+)\)")
 
 

@@ -206,7 +206,8 @@ def test_plain_bodies_are_written_directly() -> None:
 
 # Plain bodies, built as blocks (a line prefix, then inline tokens) with some noise.
 INLINE_TOKENS = ["word", "Zürich", " ", " ", " ", "*a*", "**b c**", "[a b](https://e.org/x)",
-                 "—", ".", ",", ">", "(", ")", "“", "”", "x*y*z", "\n", "&", "&amp;", "\n  "]
+                 "—", ".", ",", ">", "(", ")", "“", "”", "x*y*z", "\n", "&", "&amp;", "\n  ",
+                 "*a\nb*"]
 PREFIXES = ["", "", "> ", "- ", "# ", "## ", "> - ", "- - ", "1. ", "2. ", "1. - "]
 SEPARATORS = ["\n\n", "\n\n", "\n\n\n", "\n"]
 
