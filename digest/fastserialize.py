@@ -24,7 +24,7 @@ class _Unusual(Exception):
     """The tree holds something the fast serializer does not know: use stock's."""
 
 
-def _escape_cdata(text: str) -> str:
+def escape_cdata(text: str) -> str:
     """`serializers._escape_cdata`, for strings."""
     if "&" in text:
         text = _RE_AMP.sub("&amp;", text)
@@ -37,7 +37,7 @@ def _escape_cdata(text: str) -> str:
 
 def _escape_attrib_html(text: str) -> str:
     """`serializers._escape_attrib_html`, for strings."""
-    text = _escape_cdata(text)
+    text = escape_cdata(text)
     return text.replace("\"", "&quot;") if "\"" in text else text
 
 
@@ -87,7 +87,7 @@ def _write(el: etree.Element, out: list[str]) -> None:
     if text:
         if not isinstance(text, str):
             raise _Unusual
-        append(text if kind[3] else _escape_cdata(text))
+        append(text if kind[3] else escape_cdata(text))
     if len(el):
         for child in el:
             _write(child, out)
@@ -97,7 +97,7 @@ def _write(el: etree.Element, out: list[str]) -> None:
     if tail:
         if not isinstance(tail, str):
             raise _Unusual
-        append(_escape_cdata(tail))
+        append(escape_cdata(tail))
 
 
 def serialize_html(element: etree.Element) -> str:

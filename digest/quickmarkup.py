@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from digest.fastserialize import escape_cdata
+
 # Characters that could mean Markdown beyond paragraphs, ATX headings, quotes, lists,
 # emphasis with `*` and inline links: escapes, code, `_`, raw HTML, tables; control
 # characters and line breaks other than \n; and the whitespace other than spaces and
@@ -29,8 +31,6 @@ _LINE_START = re.compile(r"\n(?:[^\S\n]|[=+~:\[#>\-]|\d+[.)]|\*+(?:\s|$))")
 _HEADING = re.compile(r"(#{1,6}) ([^\s#](?:[^#\n]*[^\s#])?)")
 _ITEM = re.compile(r"(?:- |([0-9]+)\. )(.*)")
 _CONTINUED = re.compile(r" {1,3}(?=\S)")  # a line of the item above, kept as it is
-# A `&` that does not start an entity, as Python-Markdown's serializer tells them.
-_AMPERSAND = re.compile(r"&(?!(?:#[0-9]+|#x[0-9a-f]+|[0-9a-z]+);)", re.IGNORECASE)
 # `**strong**`, `*em*` and `[text](http://url)`; _inline leaves some matches as they are.
 _INLINE = re.compile(r"\*\*([^*]+)\*\*|\*([^*]+)\*"
                      r"|\[([^\[\]*\n]+)\]\((https?://[^\s()<>\"'&*\[\]]+)\)")
@@ -57,11 +57,10 @@ def _inline(match: re.Match[str]) -> str:
 
 
 def _span(text: str) -> str | None:
-    """The inline HTML of `text`, or None if anything but emphasis and links is in it."""
-    if "&" in text:
-        text = _AMPERSAND.sub("&amp;", text)
-    if ">" in text:
-        text = text.replace(">", "&gt;")
+    """The inline HTML of `text`, or None if anything but emphasis and links is in it.
+    Text is escaped as Python-Markdown's serializer escapes it (`&` unless it starts an
+    entity, and `>`)."""
+    text = escape_cdata(text)
     if "*" in text or "[" in text:
         text = _INLINE.sub(_inline, text)
         if "*" in text or "[" in text or "]" in text:
