@@ -388,9 +388,9 @@ def _write(out: Path, output_jobs: list[OutputJob], record: TreeRecord, store: M
            describe: Callable[[], None], before_commit: Callable[[], None]) -> int:
     """Bring the spare tree (or a new one) up to date, then swap it in; returns files made.
 
-    While the other processes render, this one works out the keys it was not asked for
-    yet (all of them, when there was no tree to compare with) and `describe`s the build;
-    then it renders its share."""
+    `record.files` holds the output keys when there is an earlier tree (they were compared
+    with it); else this process works them out while the other processes render. Then it
+    `describe`s the build and renders its share."""
     from digest import parallel
     from digest.progress import Progress
 
@@ -417,7 +417,8 @@ def _write(out: Path, output_jobs: list[OutputJob], record: TreeRecord, store: M
         clock.mark("stage")
 
         def alongside() -> None:
-            record.files = {job.path: job.key for job in output_jobs}
+            if current is None:  # with an earlier tree, the caller has the keys already
+                record.files = {job.path: job.key for job in output_jobs}
             describe()
 
         def work(i: int) -> tuple[str, str]:
