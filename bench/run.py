@@ -350,22 +350,35 @@ def progress(size: int, tool: str, scenario: str, run: int, m: Measurement) -> N
 
 def repeat(size: int, tool: str, scenario: str, runs: int,
            step: Callable[[int], Measurement]) -> Series:
-    series = Series(size, tool, scenario)
+    return take_turns(size, scenario, runs, {tool: step})[0]
+
+
+def take_turns(size: int, scenario: str, runs: int,
+               steps: dict[str, Callable[[int], Measurement]]) -> list[Series]:
+    """`runs` runs of each tool's step, the tools taking turns run by run: a slow spell of a
+    shared machine then falls on every tool alike, rather than on whichever ran in it."""
+    series = {tool: Series(size, tool, scenario) for tool in steps}
     for run in range(runs):
-        measurement = step(run)
-        progress(size, tool, scenario, run, measurement)
-        series.runs.append(measurement)
-    return series
+        for tool, step in steps.items():
+            measurement = step(run)
+            progress(size, tool, scenario, run, measurement)
+            series[tool].runs.append(measurement)
+    return list(series.values())
 
 
-def bench_digest(site: Path, size: int, runs: int, results: Results) -> None:
-    corpus = load_corpus_module()
-    edited = source_files(site)[0]
-    stamp = time.strftime("%Y%m%d%H%M%S")
-
+def digest_cold(site: Path) -> Callable[[int], Measurement]:
     def cold(_run: int) -> Measurement:
         reset_digest(site)
         return digest_build(site)
+
+    return cold
+
+
+def bench_digest_rebuilds(site: Path, size: int, runs: int, results: Results) -> None:
+    """warm, edit and add20, from the site as its last cold build left it."""
+    corpus = load_corpus_module()
+    edited = source_files(site)[0]
+    stamp = time.strftime("%Y%m%d%H%M%S")
 
     def warm(_run: int) -> Measurement:
         return digest_build(site)
@@ -381,7 +394,6 @@ def bench_digest(site: Path, size: int, runs: int, results: Results) -> None:
         add_articles(site, corpus, run * ADDED_PER_RUN, f"{stamp}-{run}")
         return digest_build(site)
 
-    results.series.append(repeat(size, "digest", "cold", runs, cold))
     digest_build(site)
     results.note(f"digest {size:,}: one untimed build after the cold runs, so warm, edit and "
                  "add20 start from a built site with its cache")
@@ -413,22 +425,26 @@ PEER_BUILDS = {
 }
 
 
-def bench_peer(peer: Peer, site: Path, size: int, runs: int) -> Series:
+def peer_cold(peer: Peer, site: Path) -> Callable[[int], Measurement]:
     def cold(_run: int) -> Measurement:
         remove(*(site / name for name in peer.scratch))
         return timed_run(peer.command, site)
 
-    return repeat(size, peer.tool, "cold", runs, cold)
+    return cold
 
 
-def bench_peers(workdir: Path, size: int, runs: int, results: Results) -> None:
+def installed_peers(workdir: Path, size: int,
+                    results: Results) -> dict[str, Callable[[int], Measurement]]:
+    """The cold build of every peer that is installed, by tool name."""
+    steps = {}
     for name in PEERS:
         peer = PEER_BUILDS[name]
         if not peer.installed():
             results.note(f"{TOOL_NAMES[name]} is not installed ({peer.install}); "
                          f"its {size:,} build is skipped")
             continue
-        results.series.append(bench_peer(peer, workdir / f"{name}-{size}", size, runs))
+        steps[name] = peer_cold(peer, workdir / f"{name}-{size}")
+    return steps
 
 
 # --- report ---------------------------------------------------------------------------------------
@@ -600,14 +616,18 @@ def bench_size(size: int, args: argparse.Namespace, results: Results) -> None:
     lay_out(size, args.workdir)
     site = args.workdir / f"digest-{size}"
     write_digest_config(site)
-    bench_digest(site, size, args.runs, results)
+    peers: dict[str, Callable[[int], Measurement]] = {}
     if args.no_peers:
-        return
-    if size > args.peers_up_to:
+        pass
+    elif size > args.peers_up_to:
         results.note(f"Hugo and Pelican are not built at {size:,} (--peers-up-to "
                      f"{args.peers_up_to:,})")
-        return
-    bench_peers(args.workdir, size, args.runs, results)
+    else:
+        peers = installed_peers(args.workdir, size, results)
+    digest, *others = take_turns(size, "cold", args.runs, {"digest": digest_cold(site), **peers})
+    results.series.append(digest)
+    bench_digest_rebuilds(site, size, args.runs, results)
+    results.series += others
 
 
 def compile_digest() -> None:
