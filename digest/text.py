@@ -13,8 +13,6 @@ from markdown.extensions.toc import slugify_unicode
 # C1 controls and DEL are legal XML but never meant in pasted text.
 _UNWANTED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _TAGS = re.compile(r"<[^>]*>")
-_FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
-_SPACE = re.compile(r"\s+")
 
 
 def clean(text: str) -> tuple[str, int]:
@@ -39,14 +37,15 @@ def slugify(text: str) -> str:
 
 
 def plain_text(fragment: str) -> str:
-    """HTML fragment -> one line of plain text."""
-    return _SPACE.sub(" ", html.unescape(_TAGS.sub("", fragment))).strip()
+    """HTML fragment -> one line of plain text (runs of whitespace become one space)."""
+    return " ".join(html.unescape(_TAGS.sub("", fragment)).split())
 
 
 def first_paragraph(body_html: str, limit: int = 280) -> str:
     """The plain text of the first paragraph, cut at a word boundary."""
-    match = _FIRST_PARAGRAPH.search(body_html)
-    return truncate(plain_text(match.group(1)) if match else "", limit)
+    start = body_html.find("<p>")
+    end = body_html.find("</p>", start + 3) if start >= 0 else -1
+    return truncate(plain_text(body_html[start + 3:end]) if end >= 0 else "", limit)
 
 
 def truncate(text: str, limit: int) -> str:

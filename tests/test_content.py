@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import example, given
+from hypothesis import strategies as st
 from sitekit import article
 
 from digest import content, frontmatter, text, yamldoc
@@ -364,6 +366,28 @@ def test_summary_defaults_to_the_first_paragraph_as_plain_text() -> None:
     assert a is not None and a.summary == "The first & para."
     long = read(fm("title: T\ndate: 2024-03-26\n", "word " * 100)).article
     assert long is not None and len(long.summary) <= 280 and long.summary.endswith("word…")
+
+
+_HTML_PIECES = ["<p>", "</p>", "<p", "p>", "<", ">", "</", "<em>", "&amp;", "&", " ", "\n", "\t",
+                "\xa0", "\u2003", "\x1c", "a", "é"]
+_HTMLISH = st.lists(st.sampled_from(_HTML_PIECES)).map("".join)
+
+
+@given(_HTMLISH)
+@example("</p><p>a\n\xa0b</p>")
+@example("<p>a<p>b</p>c</p>")
+@example("<p>a")
+@example("<p></p>")
+def test_the_summary_is_the_first_paragraph_as_a_regular_expression_finds_it(html: str) -> None:
+    """first_paragraph finds the paragraph with str.find, and squeezes whitespace with
+    str.split, which must match `<p>(.*?)</p>` and `\\s+` (the same whitespace)."""
+    import html as html_module
+    import re
+
+    match = re.search(r"<p>(.*?)</p>", html, re.DOTALL)
+    fragment = match.group(1) if match else ""
+    plain = re.sub(r"\s+", " ", html_module.unescape(re.sub(r"<[^>]*>", "", fragment))).strip()
+    assert text.first_paragraph(html, 10_000) == (plain if match else "")
 
 
 def test_body_is_rendered_and_sanitized() -> None:
