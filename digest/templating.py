@@ -17,16 +17,31 @@ import jinja2
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.nodes import Template
 
+# Values escaped before, by value: a page shows the same titles, links and site-wide
+# values again and again (on an article page, the cache answers for most of its seventy
+# escapes). Cleared when full, so it stays small however many values a site has.
+_ESCAPED: dict[str, str] = {}
+_ESCAPED_MAX = 100_000
+
+
+def _escape(text: str) -> str:
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("'", "&#39;").replace('"', "&#34;"))
+
 
 def escape_text(value: Any) -> str:
     """markupsafe.escape(value), as a str: the same replacements, and objects with an
     __html__ method (Markup) are trusted as markupsafe trusts them."""
-    if type(value) is not str:
-        if hasattr(value, "__html__"):
-            return str(value.__html__())
-        value = str(value)
-    return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace("'", "&#39;").replace('"', "&#34;"))
+    if type(value) is str:
+        escaped = _ESCAPED.get(value)
+        if escaped is None:
+            if len(_ESCAPED) >= _ESCAPED_MAX:
+                _ESCAPED.clear()
+            escaped = _ESCAPED[value] = _escape(value)
+        return escaped
+    if hasattr(value, "__html__"):
+        return str(value.__html__())
+    return _escape(str(value))
 
 
 class _CodeGenerator(CodeGenerator):

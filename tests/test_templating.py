@@ -6,6 +6,7 @@ import jinja2
 import markupsafe
 import pytest
 
+from digest import templating
 from digest.templating import Environment, escape_text
 
 
@@ -24,6 +25,15 @@ class _Text(str):
 ])
 def test_escape_text_is_markupsafe_escape_as_text(value: object) -> None:
     assert escape_text(value) == str(markupsafe.escape(value))
+
+
+def test_escape_text_answers_the_same_from_its_cache_and_after_clearing_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(templating, "_ESCAPED_MAX", 3)
+    monkeypatch.setattr(templating, "_ESCAPED", {})
+    values = [f"<{n}> & '{n}\"" for n in range(10)] * 2 + ["plain", "plain"]
+    assert [escape_text(v) for v in values] == [str(markupsafe.escape(v)) for v in values]
+    assert 0 < len(templating._ESCAPED) <= 3
 
 
 TEMPLATE = """\
