@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 from digest.frontmatter import decode, split
 from digest.markup import MarkupError, Renderer
 from digest.models import Article, Source, Tag, tag_key
-from digest.text import clean, first_paragraph, slugify, truncate
+from digest.text import clean, first_paragraph, nothing_to_clean, slugify, truncate
 from digest.yamldoc import Field
 
 KNOWN_FIELDS = ("title", "date", "updated", "tags", "summary", "source", "dateline", "authors",
@@ -192,7 +192,9 @@ def read_article(data: bytes, rel: str, settings: Settings, renderer: Renderer) 
         if not result.errors:
             reader.error(lines.get("title", 1), "title", "must not be empty")
         return result
-    body, removed = clean(body)
+    # The body is the file's text as it is: when the file's bytes hold nothing to clean,
+    # neither does the body (field values may, through YAML's escapes, and are cleaned).
+    body, removed = (body, 0) if nothing_to_clean(data) else clean(body)
     if removed:
         result.warnings.append(f"{rel}:{body_line}: body: removed {removed} control "
                                "character(s)")

@@ -22,6 +22,10 @@ from digest.fastserialize import escape_cdata
 # newlines, which is looked at more closely (see _plain_enough).
 _SUSPECT = re.compile("[\\\\`_<|\t\r\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029"
                       "\xa0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+# The same characters in UTF-8: the ASCII ones, and those above that begin with E2
+# (U+2000-U+200A, U+2028, U+2029, U+202F, U+205F).
+_SUSPECT_BYTES = b"\\`_<|\t\r" + bytes([*range(0x00, 0x09), *range(0x0b, 0x20), 0x7f])
+_SUSPECT_E2 = re.compile(b"\xe2(?:\x80[\x80-\x8a\xa8\xa9\xaf]|\x81\x9f)")
 _UNICODE_SPACE = re.compile("[\xa0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _EDGE_SPACE = re.compile(r"(?:^|\n)[^\S\n]|[^\S\n](?:\n|$)")
 # Line starts that could begin a list, a quote, a heading, a rule, a setext heading, a
@@ -94,8 +98,25 @@ def _span(text: str) -> str | None:
     return text
 
 
+def _nothing_suspect(text: str) -> bool:
+    """Whether _SUSPECT finds nothing in `text`, looked for in its UTF-8 at C speed (a
+    third of the time of the search on the text, which tries every character): ASCII
+    ones by deleting them, and those above by their first byte, found with memchr. Curly
+    quotes and dashes begin with E2 too: that one is followed by a pattern."""
+    try:
+        data = text.encode()
+    except UnicodeEncodeError:  # a lone surrogate
+        return _SUSPECT.search(text) is None
+    if len(data.translate(None, _SUSPECT_BYTES)) != len(data) \
+            or (b"\xe2" in data and _SUSPECT_E2.search(data) is not None):
+        return False
+    if b"\xc2" in data or b"\xe1" in data or b"\xe3" in data:  # e.g. U+00A0, or é
+        return _SUSPECT.search(text) is None
+    return True
+
+
 def _plain_enough(text: str) -> bool:
-    suspect = _SUSPECT.search(text)
+    suspect = None if _nothing_suspect(text) else _SUSPECT.search(text)
     if suspect is not None:
         if not _UNICODE_SPACE.match(suspect.group()):
             return False

@@ -21,6 +21,21 @@ def clean(text: str) -> tuple[str, int]:
     return cleaned, count
 
 
+# What _UNWANTED matches, as it appears in UTF-8 (which cannot hold lone surrogates).
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0b, 0x0c, *range(0x0e, 0x20), 0x7f])
+_C1_UTF8 = re.compile(b"\xc2[\x80-\x9f]")
+_NONCHARACTER_UTF8 = re.compile(b"\xef\xbf[\xbe\xbf]")  # U+FFFE, U+FFFF
+
+
+def nothing_to_clean(utf8: bytes) -> bool:
+    """Whether the text these UTF-8 bytes hold has nothing clean() would remove. Checked
+    on the bytes at C speed (a single byte is looked for with memchr): a fraction of the
+    time of the regular expression on the text."""
+    return len(utf8.translate(None, _CONTROL_BYTES)) == len(utf8) \
+        and (b"\xc2" not in utf8 or _C1_UTF8.search(utf8) is None) \
+        and (b"\xef" not in utf8 or _NONCHARACTER_UTF8.search(utf8) is None)
+
+
 @functools.lru_cache(maxsize=8192)  # tags repeat across thousands of articles
 def slugify(text: str) -> str:
     """A URL segment that keeps any script: 'Україна' -> 'україна', 'Café X' -> 'café-x'.

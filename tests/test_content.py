@@ -390,6 +390,19 @@ def test_the_summary_is_the_first_paragraph_as_a_regular_expression_finds_it(htm
     assert text.first_paragraph(html, 10_000) == (plain if match else "")
 
 
+_CLEANABLE = st.text(st.sampled_from(["a", "é", "\n", "\t", "\r", "\x00", "\x08", "\x0b",
+                                         "\x1f", "\x7f", "\x80", "\x85", "\x9f", "\xa0",
+                                         "\xc2", "\ufeff", "\ufffd", "\ufffe", "\uffff",
+                                         "\uff00", "\u2019", "\U0001f600"]))
+
+
+@given(_CLEANABLE)
+@example("caf\xe9 \x85")
+@example("\ufeffbom \uffbe \uffff")
+def test_nothing_to_clean_in_the_bytes_when_clean_removes_nothing(value: str) -> None:
+    assert text.nothing_to_clean(value.encode()) == (text.clean(value)[1] == 0)
+
+
 def test_body_is_rendered_and_sanitized() -> None:
     a = read(fm("title: T\ndate: 2024-03-26\n", "Hi *there*<script>x()</script>\n")).article
     assert a is not None and a.body_html == "<p>Hi <em>there</em></p>"

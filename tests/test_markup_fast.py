@@ -21,7 +21,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from markdown import blockprocessors, inlinepatterns, serializers, util
 
-from digest import fastinline, fastserialize, faststages
+from digest import fastinline, fastserialize, faststages, quickmarkup
 from digest.markup import EXTENSION_CONFIGS, EXTENSIONS, MarkupError, Renderer, extensions, sanitize
 from digest.quickmarkup import quick_html
 
@@ -582,3 +582,24 @@ def test_blocks_the_lane_takes_are_given_up_by_stock(block: str) -> None:
 @given(st.lists(st.sampled_from(LANE_TOKENS), max_size=8).map("".join))
 def test_generated_blocks_the_lane_takes_are_given_up_by_stock(block: str) -> None:
     assert_lane_blocks_given_up(block)
+
+
+_NEAR_SUSPECT = st.text(st.sampled_from([
+    "a", " ", "\n", "\\", "`", "_", "<", "|", "\t", "\r", "\x00", "\x0b", "\x1f", "\x7f", "\x84",
+    "\x85", "\xa0", "\xa1", "\xe9", "\u1680", "\u1681", "\u2000", "\u200a", "\u200b", "\u2013",
+    "\u2019", "\u2028", "\u2029", "\u202e", "\u202f", "\u2030", "\u205e", "\u205f", "\u3000",
+    "\u3001", "\ud800", "\U0001f600"]))
+
+
+@given(_NEAR_SUSPECT)
+def test_the_utf8_check_for_suspect_characters_is_the_regular_expression(text: str) -> None:
+    assert quickmarkup._nothing_suspect(text) == (quickmarkup._SUSPECT.search(text) is None)
+
+
+@pytest.mark.parametrize("char", [
+    "\x85", "\xa0", "\u1680", "\u2000", "\u2005", "\u200a", "\u2028", "\u2029", "\u202f", "\u205f",
+    "\u3000", "\t", "\r", "\x00", "\x1f", "\x7f", "_", "<", "|", "`", "\\",
+    "\x84", "\xa1", "\u1681", "\u200b", "\u2019", "\u202e", "\u2030", "\u205e", "\u3001"])
+def test_the_utf8_check_knows_each_suspect_character(char: str) -> None:
+    for text in (char, f"a\u2019{char}b\n"):
+        assert quickmarkup._nothing_suspect(text) == (quickmarkup._SUSPECT.search(text) is None)
