@@ -356,11 +356,13 @@ def repeat(size: int, tool: str, scenario: str, runs: int,
 def take_turns(size: int, scenario: str, runs: int,
                steps: dict[str, Callable[[int], Measurement]]) -> list[Series]:
     """`runs` runs of each tool's step, the tools taking turns run by run: a slow spell of a
-    shared machine then falls on every tool alike, rather than on whichever ran in it."""
+    shared machine then falls on every tool alike, rather than on whichever ran in it.
+    Each round starts with the next tool, so that none is always first."""
     series = {tool: Series(size, tool, scenario) for tool in steps}
+    tools = list(steps)
     for run in range(runs):
-        for tool, step in steps.items():
-            measurement = step(run)
+        for tool in tools[run % len(tools):] + tools[:run % len(tools)]:
+            measurement = steps[tool](run)
             progress(size, tool, scenario, run, measurement)
             series[tool].runs.append(measurement)
     return list(series.values())
