@@ -17,6 +17,8 @@ _TAGS = re.compile(r"<[^>]*>")
 
 def clean(text: str) -> tuple[str, int]:
     """Remove characters that cannot appear in HTML or XML; return text and how many went."""
+    if text.isprintable():  # no control character, surrogate or non-character: a fast no
+        return text, 0
     cleaned, count = _UNWANTED.subn("", text)
     return cleaned, count
 

@@ -397,6 +397,11 @@ _CLEANABLE = st.text(st.sampled_from(["a", "é", "\n", "\t", "\r", "\x00", "\x08
 
 
 @given(_CLEANABLE)
+def test_clean_removes_what_the_regular_expression_finds(value: str) -> None:
+    assert text.clean(value) == text._UNWANTED.subn("", value)
+
+
+@given(_CLEANABLE)
 @example("caf\xe9 \x85")
 @example("\ufeffbom \uffbe \uffff")
 def test_nothing_to_clean_in_the_bytes_when_clean_removes_nothing(value: str) -> None:
