@@ -170,7 +170,7 @@ def _no_collections() -> Iterator[None]:
     """A build makes millions of objects that live until it ends, and hardly any
     reference cycles (about two per article). The cycle collector, even run every 50,000
     allocations, spends 0.2 s of a build of 10,000 articles walking objects that are not
-    garbage, so it is off while a build runs, and collects the few cycles afterwards."""
+    garbage. So it is off while a build runs; once back on, it finds those few cycles."""
     enabled = gc.isenabled()
     gc.disable()
     try:
