@@ -619,12 +619,10 @@ def bench_size(size: int, args: argparse.Namespace, results: Results) -> None:
     site = args.workdir / f"digest-{size}"
     write_digest_config(site)
     peers: dict[str, Callable[[int], Measurement]] = {}
-    if args.no_peers:
-        pass
-    elif size > args.peers_up_to:
+    if not args.no_peers and size > args.peers_up_to:
         results.note(f"Hugo and Pelican are not built at {size:,} (--peers-up-to "
                      f"{args.peers_up_to:,})")
-    else:
+    elif not args.no_peers:
         peers = installed_peers(args.workdir, size, results)
     digest, *others = take_turns(size, "cold", args.runs, {"digest": digest_cold(site), **peers})
     results.series.append(digest)
