@@ -420,6 +420,8 @@ def _write(out: Path, output_jobs: list[OutputJob], record: TreeRecord, store: M
                 record.files = {job.path: job.key for job in output_jobs}
             describe()
 
+        folders: set[str] = set()  # made in the stage (each process keeps its own)
+
         def work(i: int) -> tuple[str, str]:
             """Render one file; files whose bytes did not change are left alone."""
             job = output_jobs[todo[i]]
@@ -430,7 +432,7 @@ def _write(out: Path, output_jobs: list[OutputJob], record: TreeRecord, store: M
             elif output_hashes.get(job.path) == digest:  # link: the file keeps its mtime
                 output.link_file(os.path.join(out, job.path), stage.path, job.path)
             else:
-                output.write_file(stage.path, job.path, data)
+                output.write_file(stage.path, job.path, data, folders)
             return job.path, digest
 
         with Progress(enabled=options.progress).bar("Rendering", len(todo)) as advance:

@@ -12,6 +12,7 @@ are left alone, so their bytes and mtimes stay) and swaps it in.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -33,11 +34,23 @@ def safe_relative(path: str) -> str:
     return path
 
 
-def write_file(root: Path, rel: str, data: bytes) -> None:
-    """Write a file as a new inode (never in place: it may be hard-linked elsewhere)."""
+# A new file, for writing: never an existing one (see write_file).
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) \
+    | getattr(os, "O_BINARY", 0)
+
+
+def write_file(root: Path | str, rel: str, data: bytes, folders: set[str] | None = None) -> None:
+    """Write a file as a new inode (never in place: it may be hard-linked elsewhere).
+
+    `folders` holds folders known to exist, which this adds to: a build writes some
+    20,000 files into as many new folders, and a file's folder is made first rather than
+    after a failed open. os.open and os.write rather than open(): no file object, no
+    buffer, no fstat, for a third less time per file."""
     target = os.path.join(root, safe_relative(rel))
+    if folders is not None:
+        make_folder(os.path.dirname(target), folders)
     try:
-        handle = open(target, "xb")  # noqa: SIM115
+        handle = os.open(target, _NEW_FILE, 0o666)
     except FileExistsError:
         temporary = target + ".digest-new"
         with open(temporary, "wb") as new:
@@ -46,9 +59,28 @@ def write_file(root: Path, rel: str, data: bytes) -> None:
         return
     except FileNotFoundError:
         os.makedirs(os.path.dirname(target), exist_ok=True)
-        handle = open(target, "xb")  # noqa: SIM115
-    with handle:
-        handle.write(data)
+        handle = os.open(target, _NEW_FILE, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(handle, view):]
+    finally:
+        os.close(handle)
+
+
+def make_folder(folder: str, folders: set[str]) -> None:
+    """os.makedirs(folder, exist_ok=True), remembering in `folders` what it made or found."""
+    if folder in folders:
+        return
+    try:
+        os.mkdir(folder)
+    except FileNotFoundError:
+        make_folder(os.path.dirname(folder), folders)
+        with contextlib.suppress(FileExistsError):  # another process may be quicker
+            os.mkdir(folder)
+    except FileExistsError:
+        pass  # made by another process, or there before; a file there fails the open
+    folders.add(folder)
 
 
 def link_file(source: Path | str, root: Path, rel: str) -> None:

@@ -158,3 +158,25 @@ def test_output_is_identical_across_time_zones_locales_hash_seeds_and_file_order
                        env={"SOURCE_DATE_EPOCH": str(int(EPOCH) + 86400 * 30)})
     assert later.returncode == 0
     assert tree(tmp_path / "later") == trees[0]
+
+
+def test_write_file_makes_folders_and_never_writes_into_a_linked_file(tmp_path: Path) -> None:
+    from digest.output import write_file
+
+    folders: set[str] = set()
+    write_file(tmp_path, "2024/03/26/a/index.html", b"one", folders)
+    write_file(tmp_path, "2024/03/26/b/index.html", b"two", folders)
+    assert (tmp_path / "2024/03/26/a/index.html").read_bytes() == b"one"
+    assert (tmp_path / "2024/03/26/b/index.html").read_bytes() == b"two"
+    assert str(tmp_path / "2024/03/26") in folders
+    # A folder removed behind the set's back is made again, not a failure.
+    shutil.rmtree(tmp_path / "2024")
+    write_file(tmp_path, "2024/03/26/a/index.html", b"again", folders)
+    assert (tmp_path / "2024/03/26/a/index.html").read_bytes() == b"again"
+    # An existing file is replaced by a new inode: a hard link to it keeps the old bytes.
+    os.link(tmp_path / "2024/03/26/a/index.html", tmp_path / "kept.html")
+    write_file(tmp_path, "2024/03/26/a/index.html", b"new", folders)
+    assert (tmp_path / "kept.html").read_bytes() == b"again"
+    assert (tmp_path / "2024/03/26/a/index.html").read_bytes() == b"new"
+    with pytest.raises(ValueError):
+        write_file(tmp_path, "../escape.html", b"x", folders)
