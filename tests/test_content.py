@@ -6,6 +6,7 @@ behaviour (tag spellings, drafts, scheduled items) goes through `content.finish`
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -499,3 +500,15 @@ def test_truncate_cuts_at_a_word_boundary() -> None:
 
 def test_clean_removes_characters_xml_cannot_hold() -> None:
     assert text.clean("a\x00b\x0bc\ud800d\ufffee\tf\n") == ("abcde\tf\n", 4)
+
+
+def test_read_file_reads_every_byte_with_the_signature_of_what_it_read(tmp_path: Path) -> None:
+    from digest.content import read_file, signature
+
+    for size in (0, 1, 4096, 3 * 1024 * 1024 + 7):
+        path = tmp_path / f"f{size}.md"
+        data = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+        path.write_bytes(data)
+        mark, read = read_file(str(path))
+        assert read == data
+        assert mark == signature(os.stat(path))
