@@ -44,7 +44,7 @@ def output_file(path: str) -> str:
 
 def date_display(moment: datetime) -> str:
     """'26 March 2024, 21:57', the same in every locale."""
-    return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}, {moment:%H:%M}"
+    return f"{day_display(moment)}, {moment.hour:02d}:{moment.minute:02d}"
 
 
 def day_display(moment: datetime) -> str:
@@ -77,7 +77,8 @@ class Moment:
 
     @classmethod
     def of(cls, moment: datetime) -> Moment:
-        return cls(moment.isoformat(), date_display(moment), day_display(moment))
+        day = day_display(moment)  # date_display's, without formatting the day twice
+        return cls(moment.isoformat(), f"{day}, {moment.hour:02d}:{moment.minute:02d}", day)
 
 
 class _FromArticle(Generic[T]):
