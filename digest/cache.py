@@ -245,9 +245,15 @@ class ArticleCache:
         if self._seen == index and all(mark[1] < self._trusted_before
                                        for mark, _ in self._seen.values()):
             return  # the same files, all trusted: keep the time they were first seen
-        db.execute("DELETE FROM files")
-        db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)",
-                       [(rel, *mark, data_hash) for rel, (mark, data_hash) in self._seen.items()])
+        # Every row is then as of now: a file this build did not read was trusted (written
+        # well before the last index, so before this one too), and one it read again
+        # unchanged has the row it had. Only the rows that differ are written.
+        seen = self._seen
+        db.executemany("DELETE FROM files WHERE rel = ?",
+                       [(rel,) for rel in index if rel not in seen])
+        db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)",
+                       [(rel, *mark, data_hash) for rel, (mark, data_hash) in seen.items()
+                        if index.get(rel) != (mark, data_hash)])
         db.execute("INSERT OR REPLACE INTO meta VALUES ('files_written', ?)",
                    (str(time.time_ns()),))
 

@@ -83,3 +83,33 @@ def test_a_build_that_fails_keeps_the_articles_it_read(tmp_path: Path) -> None:
     result = run_digest("build", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "3 articles from the cache" in result.stdout
+
+
+def test_the_file_index_holds_exactly_the_files_the_last_build_read(tmp_path: Path) -> None:
+    import os
+
+    write_site(tmp_path, {f"content/story-{n}.md": article(title=f"Story {n}")
+                          for n in range(4)})
+
+    def index() -> dict[str, tuple[int, int, int, int]]:
+        with closing(sqlite3.connect(tmp_path / ".digest-cache" / "articles.sqlite")) as db:
+            return {rel: tuple(mark) for rel, *mark in db.execute(
+                "SELECT rel, size, mtime, ctime, inode FROM files")}
+
+    def on_disk() -> dict[str, tuple[int, int, int, int]]:
+        found = {}
+        for path in sorted((tmp_path / "content").glob("*.md")):
+            status = os.stat(path)
+            found[f"content/{path.name}"] = (status.st_size, status.st_mtime_ns,
+                                             status.st_ctime_ns, status.st_ino)
+        return found
+
+    assert run_digest("build", "-q", cwd=tmp_path).returncode == 0
+    assert index() == on_disk()
+    (tmp_path / "content/story-0.md").unlink()
+    (tmp_path / "content/story-1.md").write_text(article(title="Story 1, edited, longer"),
+                                                 encoding="utf-8")
+    (tmp_path / "content/story-9.md").write_text(article(title="Story 9"), encoding="utf-8")
+    assert run_digest("build", "-q", cwd=tmp_path).returncode == 0
+    assert index() == on_disk()
+    assert len(index()) == 4
