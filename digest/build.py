@@ -282,7 +282,7 @@ def _build(config: Config, options: BuildOptions) -> BuildReport:
         and recipes.meta().get("inputs") == current.inputs
     if current is not None and current.shape == shape and not options.force and in_sync:
         reuse = Reuse(current.files, frozenset(fingerprints.difference(current.fingerprints)))
-    output_jobs = plan_jobs(site_plan, config, site, renderer, site_key, reuse)
+    output_jobs = plan_jobs(site_plan, config, site, renderer, site_key, shape, reuse)
     counts = {"articles": len(site_plan.articles), "pages": len(site_plan.pages),
               "feeds": len(site_plan.feeds), "drafts": loaded.drafts,
               "scheduled": loaded.scheduled, "warnings": loaded.warnings}

@@ -175,7 +175,8 @@ def _static_jobs(config: Config) -> list[OutputJob]:
 
 
 def plan_jobs(site_plan: SitePlan, config: Config, site: SiteView, renderer: render.Renderer,
-              site_key: str, reuse: Reuse | None = None) -> list[OutputJob]:
+              site_key: str, shape: str, reuse: Reuse | None = None) -> list[OutputJob]:
+    """Every file of the site; `shape` is the plan's (see build._shape_key)."""
     jobs = [page_job(page, site_key, renderer,
                      reuse.key(page.output_path, page.context) if reuse is not None else None)
             for page in site_plan.pages]
@@ -190,16 +191,13 @@ def plan_jobs(site_plan: SitePlan, config: Config, site: SiteView, renderer: ren
                                          for e in edition_spec.editions):
             kept = reuse.keys.get(edition_spec.output_path)
         jobs.append(edition_feed_job(edition_spec, config, site, renderer, site_key, kept))
+    # The sitemap lists the pages and the articles' dates, which the shape decides: it is
+    # made with the pages, not while the build plans.
+    jobs.append(OutputJob("sitemap.xml", _hash("sitemap", shape),
+                          lambda: sitemap.sitemap(site_plan, site)))
     fixed = {"robots.txt": sitemap.robots(site), ".nojekyll": b""}
     if config.cname:
         fixed["CNAME"] = f"{config.cname}\n".encode()
-    # The sitemap lists pages and article dates: the same shape gives the same sitemap.
-    sitemap_key = reuse.keys.get("sitemap.xml") if reuse is not None else None
-    if sitemap_key:
-        jobs.append(OutputJob("sitemap.xml", sitemap_key,
-                              lambda: sitemap.sitemap(site_plan, site)))
-    else:
-        fixed = {"sitemap.xml": sitemap.sitemap(site_plan, site), **fixed}
     jobs += [OutputJob(path, _hash("fixed", data), lambda data=data: data)
              for path, data in fixed.items()]
     return jobs + _static_jobs(config)

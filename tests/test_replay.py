@@ -116,7 +116,7 @@ def test_every_recipe_reads_back_to_its_file(tmp_path: Path) -> None:
         site_plan = plan(loaded.articles, config, site, loaded.notes)
         renderer = Renderer(config.folder("layouts_dir"), site, config.root)
         site_key = _site_key(config)
-        jobs = [job for job in plan_jobs(site_plan, config, site, renderer, site_key)
+        jobs = [job for job in plan_jobs(site_plan, config, site, renderer, site_key, "shape")
                 if job.recipe]
         kinds = {job.recipe.split("\x1f")[0] for job in jobs}
         assert kinds == {"page", "feed", "editions"}
