@@ -340,19 +340,25 @@ def _write_and_remember(out: Path, output_jobs: list[OutputJob], record: TreeRec
                         options: BuildOptions, jobs: int, clock: _Clock, renderer: Renderer,
                         entries: EntryStore | None, known_entries: dict[str, str],
                         fingerprints: set[str], describe: Callable[[], None]) -> int:
-    """_write, which `describe`s the build for the next one; before the new tree is swapped
-    in, keep the list entries rendered on the way (a build stopped after the swap then
-    leaves nothing undone)."""
-    if entries is not None:
-        renderer.use_stored_entries(entries.load)
-    learnt: dict[str, str] = dict(known_entries)
+    """_write, which `describe`s the build for the next one and keeps the list entries
+    rendered while reading, as the pages render; before the new tree is swapped in, it
+    keeps those rendered with the pages (a build stopped after the swap then leaves
+    nothing undone)."""
+    if entries is not None and not fingerprints <= known_entries.keys():
+        renderer.use_stored_entries(entries.load)  # else every entry is known already
+    learnt: dict[str, str] = {}
+
+    def describe_and_keep_entries() -> None:
+        describe()
+        if entries is not None and known_entries:
+            entries.save(known_entries, fingerprints)
 
     def remember() -> None:
-        if entries is not None:
+        if entries is not None and (learnt or not known_entries):
             entries.save(learnt, fingerprints)
 
     return _write(out, output_jobs, record, store, current, config, options, jobs, clock,
-                  (renderer.new_entries, learnt.update), describe, remember)
+                  (renderer.new_entries, learnt.update), describe_and_keep_entries, remember)
 
 
 def _entry_maker(config: Config, site: SiteView,
