@@ -159,6 +159,11 @@ class Results:
                 return s
         return None
 
+    def reference(self, size: int, peer: str, scenario: str) -> Series | None:
+        """The peer's cold builds to hold digest's `scenario` against: those timed between
+        its runs when there are (see bench_digest_rebuilds), else the cold round's."""
+        return self.find(size, peer, beside(scenario)) or self.find(size, peer)
+
     def note(self, text: str) -> None:
         print(f"note: {text}", flush=True)
         self.notes.append(text)
@@ -348,22 +353,19 @@ def progress(size: int, tool: str, scenario: str, run: int, m: Measurement) -> N
           f"{m.system_seconds:.2f} s system)", flush=True)
 
 
-def repeat(size: int, tool: str, scenario: str, runs: int,
-           step: Callable[[int], Measurement]) -> Series:
-    return take_turns(size, scenario, runs, {tool: step})[0]
-
-
 def take_turns(size: int, scenario: str, runs: int,
-               steps: dict[str, Callable[[int], Measurement]]) -> list[Series]:
+               steps: dict[str, Callable[[int], Measurement]],
+               scenarios: dict[str, str] | None = None) -> list[Series]:
     """`runs` runs of each tool's step, the tools taking turns run by run: a slow spell of a
     shared machine then falls on every tool alike, rather than on whichever ran in it.
-    Each round starts with the next tool, so that none is always first."""
-    series = {tool: Series(size, tool, scenario) for tool in steps}
+    Each round starts with the next tool, so that none is always first. A tool's series
+    is named `scenario` unless `scenarios` names it otherwise."""
+    series = {tool: Series(size, tool, (scenarios or {}).get(tool, scenario)) for tool in steps}
     tools = list(steps)
     for run in range(runs):
         for tool in tools[run % len(tools):] + tools[:run % len(tools)]:
             measurement = steps[tool](run)
-            progress(size, tool, scenario, run, measurement)
+            progress(size, tool, series[tool].scenario, run, measurement)
             series[tool].runs.append(measurement)
     return list(series.values())
 
@@ -376,8 +378,19 @@ def digest_cold(site: Path) -> Callable[[int], Measurement]:
     return cold
 
 
-def bench_digest_rebuilds(site: Path, size: int, runs: int, results: Results) -> None:
-    """warm, edit and add20, from the site as its last cold build left it."""
+def beside(scenario: str) -> str:
+    """The scenario name of a peer's cold builds timed between digest's `scenario` runs."""
+    return f"cold beside {scenario}"
+
+
+def bench_digest_rebuilds(site: Path, size: int, runs: int, results: Results,
+                          reference: Callable[[int], Measurement] | None = None) -> None:
+    """warm, edit and add20, from the site as its last cold build left it.
+
+    With a `reference` (Hugo's cold build), it takes turns with each scenario's runs, and
+    that scenario's ratio is against those builds: the rebuilds run minutes after the cold
+    round, and a slower or faster spell of the machine by then would otherwise fall on
+    digest's side of the ratio alone."""
     corpus = load_corpus_module()
     edited = source_files(site)[0]
     stamp = time.strftime("%Y%m%d%H%M%S")
@@ -400,7 +413,8 @@ def bench_digest_rebuilds(site: Path, size: int, runs: int, results: Results) ->
     results.note(f"digest {size:,}: one untimed build after the cold runs, so warm, edit and "
                  "add20 start from a built site with its cache")
     for scenario, step in (("warm", warm), ("edit", edit), ("add20", add)):
-        results.series.append(repeat(size, "digest", scenario, runs, step))
+        steps = {"digest": step} | ({"hugo": reference} if reference is not None else {})
+        results.series += take_turns(size, scenario, runs, steps, {"hugo": beside(scenario)})
 
 
 # --- peers ----------------------------------------------------------------------------------------
@@ -460,14 +474,16 @@ def ratio(series: Series, reference: Series | None) -> str:
 
 def table_rows(results: Results) -> Iterator[str]:
     for s in results.series:
-        hugo = results.find(s.size, "hugo") if s.tool == "digest" else None
-        pelican = results.find(s.size, "pelican") if s.tool == "digest" else None
+        hugo = results.reference(s.size, "hugo", s.scenario) if s.tool == "digest" else None
+        pelican = results.reference(s.size, "pelican", s.scenario) if s.tool == "digest" \
+            else None
         yield (f"| {s.size:,} | {TOOL_NAMES[s.tool]} | {s.scenario} | {s.seconds:.2f} "
                f"| {s.peak_mb:.0f} | {ratio(s, hugo)} | {ratio(s, pelican)} |")
 
 
 def format_table(results: Results, runs: int) -> str:
-    head = [f"Medians of {runs} run{'s' * (runs != 1)}; ratios are against the peer's cold build.",
+    head = [f"Medians of {runs} run{'s' * (runs != 1)}; ratios are against the peer's cold build "
+            "(for warm, edit and add20, the one timed between their runs).",
             "",
             "| articles | tool | scenario | time s | peak MB | digest/Hugo | digest/Pelican |",
             "|---:|---|---|---:|---:|---:|---:|"]
@@ -476,7 +492,7 @@ def format_table(results: Results, runs: int) -> str:
 
 def time_target(results: Results, size: int, scenario: str, peer: str, limit: float) -> Target:
     name = f"{scenario} ≤ {limit:g}x {TOOL_NAMES[peer]} cold"
-    mine, theirs = results.find(size, "digest", scenario), results.find(size, peer)
+    mine, theirs = results.find(size, "digest", scenario), results.reference(size, peer, scenario)
     if mine is None or theirs is None:
         return Target(name, None, limit, f"{TOOL_NAMES[peer]} not run")
     detail = f" ({mine.seconds:.2f} s vs {theirs.seconds:.2f} s)"
@@ -547,10 +563,11 @@ def machine() -> dict[str, object]:
 
 
 def peer_ratios(results: Results, series: Series) -> dict[str, float]:
-    """digest's median time over each peer's cold median, at the same size."""
+    """digest's median time over each peer's cold median, at the same size (see
+    Results.reference)."""
     if series.tool != "digest":
         return {}
-    peers = {name: results.find(series.size, name) for name in PEERS}
+    peers = {name: results.reference(series.size, name, series.scenario) for name in PEERS}
     return {f"time_vs_{name}": round(series.seconds / peer.seconds, 4)
             for name, peer in peers.items() if peer is not None}
 
@@ -579,7 +596,8 @@ def chart_lines(results: Results) -> dict[tuple[str, str], list[Series]]:
     """The series grouped by (tool, scenario), each sorted by size."""
     lines: dict[tuple[str, str], list[Series]] = {}
     for s in results.series:
-        lines.setdefault((s.tool, s.scenario), []).append(s)
+        if s.scenario in MARKERS:  # not the peers' cold builds timed beside rebuilds
+            lines.setdefault((s.tool, s.scenario), []).append(s)
     return {key: sorted(points, key=lambda s: s.size) for key, points in lines.items()}
 
 
@@ -626,7 +644,7 @@ def bench_size(size: int, args: argparse.Namespace, results: Results) -> None:
         peers = installed_peers(args.workdir, size, results)
     digest, *others = take_turns(size, "cold", args.runs, {"digest": digest_cold(site), **peers})
     results.series.append(digest)
-    bench_digest_rebuilds(site, size, args.runs, results)
+    bench_digest_rebuilds(site, size, args.runs, results, peers.get("hugo"))
     results.series += others
 
 
