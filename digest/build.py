@@ -407,6 +407,7 @@ def _write(out: Path, output_jobs: list[OutputJob], record: TreeRecord, store: M
         base_hashes = spare.hashes if spare else {}
         now_in_output = current.files if current else {}
         output_hashes = current.hashes if current else {}
+        folders: set[str] = set()  # made in the stage (each process keeps its own)
         todo: list[int] = []
         for index, job in enumerate(output_jobs):
             path = job.path  # a key is asked for only if there is one to compare it with
@@ -414,7 +415,7 @@ def _write(out: Path, output_jobs: list[OutputJob], record: TreeRecord, store: M
             if in_base is not None and in_base == job.key and path in base_hashes:
                 record.hashes[path] = base_hashes[path]
             elif in_output is not None and in_output == job.key and path in output_hashes:
-                output.link_file(os.path.join(out, path), stage.path, path)
+                output.link_file(os.path.join(out, path), stage.path, path, folders)
                 record.hashes[path] = output_hashes[path]
             else:
                 todo.append(index)
@@ -426,8 +427,6 @@ def _write(out: Path, output_jobs: list[OutputJob], record: TreeRecord, store: M
                 record.files = {job.path: job.key for job in output_jobs}
             describe()
 
-        folders: set[str] = set()  # made in the stage (each process keeps its own)
-
         def work(i: int) -> tuple[str, str]:
             """Render one file; files whose bytes did not change are left alone."""
             job = output_jobs[todo[i]]
@@ -436,7 +435,7 @@ def _write(out: Path, output_jobs: list[OutputJob], record: TreeRecord, store: M
             if base_hashes.get(job.path) == digest and job.path in stage.base:
                 pass  # the spare tree already holds these bytes
             elif output_hashes.get(job.path) == digest:  # link: the file keeps its mtime
-                output.link_file(os.path.join(out, job.path), stage.path, job.path)
+                output.link_file(os.path.join(out, job.path), stage.path, job.path, folders)
             else:
                 output.write_file(stage.path, job.path, data, folders)
             return job.path, digest

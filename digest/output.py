@@ -83,9 +83,13 @@ def make_folder(folder: str, folders: set[str]) -> None:
     folders.add(folder)
 
 
-def link_file(source: Path | str, root: Path, rel: str) -> None:
-    """Put `source`'s bytes (and mtime) at root/rel by a hard link, else a copy."""
+def link_file(source: Path | str, root: Path | str, rel: str,
+              folders: set[str] | None = None) -> None:
+    """Put `source`'s bytes (and mtime) at root/rel by a hard link, else a copy; `folders`
+    as for write_file."""
     target = os.path.join(root, safe_relative(rel))
+    if folders is not None:
+        make_folder(os.path.dirname(target), folders)
     try:
         os.link(source, target)
         return

@@ -161,7 +161,7 @@ def test_output_is_identical_across_time_zones_locales_hash_seeds_and_file_order
 
 
 def test_write_file_makes_folders_and_never_writes_into_a_linked_file(tmp_path: Path) -> None:
-    from digest.output import write_file
+    from digest.output import link_file, write_file
 
     folders: set[str] = set()
     write_file(tmp_path, "2024/03/26/a/index.html", b"one", folders)
@@ -180,3 +180,8 @@ def test_write_file_makes_folders_and_never_writes_into_a_linked_file(tmp_path: 
     assert (tmp_path / "2024/03/26/a/index.html").read_bytes() == b"new"
     with pytest.raises(ValueError):
         write_file(tmp_path, "../escape.html", b"x", folders)
+    # A link into a new tree makes its folders the same way, and shares the inode.
+    link_file(tmp_path / "kept.html", tmp_path / "new", "2024/03/27/c/index.html", folders)
+    linked = tmp_path / "new/2024/03/27/c/index.html"
+    assert linked.read_bytes() == b"again"
+    assert os.stat(linked).st_ino == os.stat(tmp_path / "kept.html").st_ino
