@@ -407,7 +407,10 @@ def _write(out: Path, output_jobs: list[OutputJob], record: TreeRecord, store: M
         base_hashes = spare.hashes if spare else {}
         now_in_output = current.files if current else {}
         output_hashes = current.hashes if current else {}
-        folders: set[str] = set()  # made in the stage (each process keeps its own)
+        # Folders made in a new stage (each process keeps its own set); a stage that
+        # starts from the spare tree has most of them, and a file's folder is made only
+        # when writing it fails.
+        folders: set[str] | None = None if stage.base else set()
         todo: list[int] = []
         for index, job in enumerate(output_jobs):
             path = job.path  # a key is asked for only if there is one to compare it with
