@@ -22,7 +22,7 @@ from digest.editions import Edition
 from digest.models import EditionFeedSpec, FeedSpec, Page
 from digest.site import SitePlan
 from digest.static import static_sources
-from digest.views import ArticleView, SiteView
+from digest.views import ArticlePageMeta, ArticleView, SiteView
 
 
 class OutputJob:
@@ -74,9 +74,10 @@ def key_of(context: dict[str, Any]) -> str:
     """A small stand-in for a page's template data: articles by their fingerprints.
 
     Articles appear alone or in lists at the top level of a context, or in editions;
-    everything else there is small view data whose repr is exact. Each part says what
-    it stands for by its first character: `@` an article, `[` a list of articles, `E` an
-    edition, `=` a repr. Parts are joined by SEP, which neither a repr nor a
+    an article page's meta is made from its article alone; everything else there is
+    small view data whose repr is exact. Each part says what it stands for by its first
+    character: `@` an article, `[` a list of articles, `E` an edition, `A` the article
+    page meta of an article, `=` a repr. Parts are joined by SEP, which neither a repr nor a
     fingerprint holds, so digest.replay can read the text back.
     """
     parts = []
@@ -88,6 +89,8 @@ def key_of(context: dict[str, Any]) -> str:
             part = "[" + " ".join([item.fingerprint for item in value])
         elif isinstance(value, Edition):
             part = "E" + repr(value.cache_key())
+        elif isinstance(value, ArticlePageMeta):
+            part = "A" + value.of
         else:
             part = "=" + repr(value)
         parts.append(f"{name}{SEP}{part}")
@@ -157,7 +160,8 @@ class Reuse:
             elif isinstance(value, list | tuple) and value and isinstance(value[0], ArticleView):
                 if any(item.fingerprint in changed for item in value):
                     return None
-            elif isinstance(value, Edition) and _shows_changed(value.articles, changed):
+            elif (isinstance(value, Edition) and _shows_changed(value.articles, changed)) or \
+                    (isinstance(value, ArticlePageMeta) and value.of in changed):
                 return None
         return key
 

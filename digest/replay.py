@@ -41,7 +41,7 @@ from digest.markup import Renderer as MarkdownRenderer
 from digest.models import Article, EditionFeedSpec, FeedSpec, Page, Tag, shape_line
 from digest.render import Renderer
 from digest.site import article_url, article_view
-from digest.views import ArticleView, FeedLink, Link, PageMeta, SiteView
+from digest.views import ArticleView, FeedLink, Link, PageMeta, SiteView, article_page_meta
 
 # Changed files are read again in this one process: more than this many take the planned
 # build, which reads them with the process pool.
@@ -238,6 +238,8 @@ class Reader:
                 context[name] = [self.view(fingerprint) for fingerprint in rest.split(" ")]
             elif kind == "E":
                 context[name] = self.edition(rest)
+            elif kind == "A":
+                context[name] = article_page_meta(self.site, self.view(rest))
             elif kind == "=":
                 context[name] = literal(rest)
             else:

@@ -8,7 +8,6 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin
 
 from digest import charts
 from digest.config import Config
@@ -22,6 +21,7 @@ from digest.views import (
     Link,
     PageMeta,
     SiteView,
+    article_page_meta,
     day_display,
     output_file,
     url_path,
@@ -196,14 +196,11 @@ def plan(articles: list[Article], config: Config, site: SiteView,
             keys.append(key)
         tag_keys.append(sorted(set(keys)))
     bitsets = {key: _bit_set(positions, len(ordered)) for key, positions in members.items()}
-    for i, (article, view) in enumerate(result.articles):
+    for i, view in enumerate(views):
         keys = tag_keys[i]
         related = [views[j] for j in _related(i, keys, bitsets)]
-        meta = PageMeta(article.title, view.url, view.abs_url, article.summary, site.feeds,
-                        "article", article.lang, view.dir if article.lang else None,
-                        urljoin(view.abs_url, article.image) if article.image else None)
         result.pages.append(Page(view.url, output_file(urls[i]), "article.html", {
-            "page": meta, "article": view, "related": related,
+            "page": article_page_meta(site, view), "article": view, "related": related,
             "newer": views[i - 1] if i > 0 else None,
             "older": views[i + 1] if i + 1 < len(views) else None,
         }))

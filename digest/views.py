@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, urljoin
 
 from markupsafe import Markup
 
@@ -206,6 +206,22 @@ class PageMeta:
     lang: str | None = None  # the page's own language, when it differs from the site's
     dir: str | None = None
     image: str | None = None  # absolute URL of the page's image, for link previews
+
+
+@dataclass(frozen=True, slots=True)
+class ArticlePageMeta(PageMeta):
+    """An article page's meta, made from the article alone (article_page_meta): an output
+    key stands for it by the article's fingerprint, `of`, rather than by its fields."""
+
+    of: str = field(default="", repr=False)
+
+
+def article_page_meta(site: SiteView, view: ArticleView) -> ArticlePageMeta:
+    article = view.article
+    return ArticlePageMeta(article.title, view.url, view.abs_url, article.summary, site.feeds,
+                           "article", article.lang, view.dir if article.lang else None,
+                           urljoin(view.abs_url, article.image) if article.image else None,
+                           of=view.fingerprint)
 
 
 def site_view(config: Config, version: str) -> SiteView:
