@@ -44,7 +44,12 @@ def output_file(path: str) -> str:
 
 def date_display(moment: datetime) -> str:
     """'26 March 2024, 21:57', the same in every locale."""
-    return f"{day_display(moment)}, {moment.hour:02d}:{moment.minute:02d}"
+    return _with_time(day_display(moment), moment)
+
+
+def _with_time(day: str, moment: datetime) -> str:
+    """date_display from the day as day_display gave it."""
+    return f"{day}, {moment.hour:02d}:{moment.minute:02d}"
 
 
 def day_display(moment: datetime) -> str:
@@ -77,8 +82,8 @@ class Moment:
 
     @classmethod
     def of(cls, moment: datetime) -> Moment:
-        day = day_display(moment)  # date_display's, without formatting the day twice
-        return cls(moment.isoformat(), f"{day}, {moment.hour:02d}:{moment.minute:02d}", day)
+        day = day_display(moment)  # formatted once, for both forms
+        return cls(moment.isoformat(), _with_time(day, moment), day)
 
 
 class _FromArticle(Generic[T]):
@@ -213,7 +218,7 @@ class ArticlePageMeta(PageMeta):
     """An article page's meta, made from the article alone (article_page_meta): an output
     key stands for it by the article's fingerprint, `of`, rather than by its fields."""
 
-    of: str = field(default="", repr=False)
+    of: str = field(kw_only=True, repr=False)
 
 
 def article_page_meta(site: SiteView, view: ArticleView) -> ArticlePageMeta:
