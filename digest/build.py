@@ -354,6 +354,8 @@ def _write_and_remember(out: Path, output_jobs: list[OutputJob], record: TreeRec
             entries.save(known_entries, fingerprints)
 
     def remember() -> None:
+        # Each save also forgets the entries of articles gone from the site: without
+        # entries from reading, this is the save that does it.
         if entries is not None and (learnt or not known_entries):
             entries.save(learnt, fingerprints)
 
