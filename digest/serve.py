@@ -80,10 +80,11 @@ class Preview:
                 base_path = cfg.base_path
                 cfg = replace(cfg.with_base_url(self.origin + cfg.base_path),
                               cache_dir=str(Path(cfg.cache_dir) / "serve"))
-                # force: skip the "inputs unchanged" shortcut, which does not look at
-                # static files; the build stays incremental (per-file input keys).
+                # Not forced: a build whose inputs did not change (a save of the same
+                # bytes, or the catch-up build after the first) leaves the folder alone,
+                # and a request is never answered from a tree half swapped.
                 report = build(cfg, BuildOptions(output=self.site_dir, drafts=self.drafts,
-                                                 jobs=jobs, force=True))
+                                                 jobs=jobs))
             except DigestError as error:
                 self.state.publish(str(error), base_path)
                 click.echo(f"error: {error}", err=True)

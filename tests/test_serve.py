@@ -257,6 +257,21 @@ def test_a_template_or_config_change_rebuilds(server: Server, site: Path) -> Non
         events.close()
 
 
+def test_a_static_file_change_rebuilds(server: Server, site: Path) -> None:
+    events = Events(server)
+    try:
+        events.next_named("hello")
+        (site / "static").mkdir()
+        (site / "static/notice.txt").write_text("First notice.\n", encoding="utf-8")
+        events.next_named("reload")
+        settle(server, "notice.txt", 200, "First notice.")
+        (site / "static/notice.txt").write_text("Second notice, longer.\n", encoding="utf-8")
+        events.next_named("reload")
+        settle(server, "notice.txt", 200, "Second notice, longer.")
+    finally:
+        events.close()
+
+
 def test_paths_outside_the_base_path_and_traversal(server: Server) -> None:
     status, headers, _ = server.raw("GET", "/")
     assert status == 302 and headers["Location"] == "/news/"
