@@ -6,7 +6,8 @@ page with seventy values that is a quarter of its rendering time. The wrapping i
 needed there: output is joined into the page, and output captured by a macro, a
 `{% set %}` or a `{% call %}` block is marked safe as a whole by Jinja. So templates
 compiled here bind `escape` to `escape_text`, which gives the same characters as plain
-text. Filters and the `|e` filter still use markupsafe.
+text. Filters and the `|e` filter still use markupsafe. A template's globals are a
+plain dict (see Environment.make_globals).
 """
 
 from __future__ import annotations
@@ -54,3 +55,11 @@ class _CodeGenerator(CodeGenerator):
 
 class Environment(jinja2.Environment):
     code_generator_class = _CodeGenerator
+
+    def make_globals(self, d: Any = None) -> dict[str, Any]:
+        """A template's globals as one plain dict, not Jinja's ChainMap over the
+        environment's: every render copies them into its context with dict(), which
+        reads a ChainMap key by key in Python, a quarter of the time of rendering a list
+        entry. The globals are set before the first template loads (render.Renderer),
+        as Jinja asks, so the copy holds the same values."""
+        return {**self.globals, **(d or {})}
