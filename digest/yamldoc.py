@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from digest.quickyaml import quick_fields
+
 Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
@@ -104,7 +106,16 @@ def _mark_line(error: yaml.YAMLError, text: str) -> int | None:
 
 
 def load_mapping(text: str, first_line: int = 1) -> list[Field]:
-    """Parse `text` as one YAML mapping; lines are counted from `first_line`."""
+    """Parse `text` as one YAML mapping; lines are counted from `first_line`. Simple
+    front matter is read without PyYAML's nodes (digest.quickyaml), to the same fields."""
+    quick = quick_fields(text, first_line)
+    if quick is not None:
+        return [Field(key, line, value=value, raw=raw) for key, line, value, raw in quick]
+    return load_with_pyyaml(text, first_line)
+
+
+def load_with_pyyaml(text: str, first_line: int = 1) -> list[Field]:
+    """load_mapping, always through PyYAML's nodes."""
     offset = first_line - 1
     loader = Loader(text)
     try:
