@@ -1,13 +1,15 @@
 """Simple front matter read without building YAML nodes.
 
-Most front matter is one `key: value` per line, each value a double-quoted string, a
-plain scalar (a word, a number, a date) or a flow list of double-quoted strings. For
-such text `quick_fields` gives the fields yamldoc.load_mapping would give, in a sixth
-of the time; for anything else (single quotes, escapes, nesting, comments after values,
-repeated keys, characters YAML treats specially) it gives None, and PyYAML reads the
-text. Plain scalars are typed by PyYAML's own resolver and constructor, so `yes`, `010`
-or a date come out as PyYAML makes them. tests/test_quickyaml.py compares the two on
-generated front matter and on the site's content.
+Front matter written by hand or by `digest import` (yaml.safe_dump) is a list of
+`key: value` lines. A value is a scalar (double-quoted without escapes, single-quoted,
+or plain), a flow list of double-quoted strings, or, on the lines below its key, a
+block list of scalars or a mapping of `key: value` lines. For such text `quick_fields`
+gives the fields yamldoc.load_mapping would give, in a fraction of the time; for
+anything else (escapes, deeper nesting, comments, repeated keys, multi-line scalars,
+characters YAML treats specially) it gives None, and PyYAML reads the text. Plain
+scalars are typed by PyYAML's own resolver and constructors, so `yes`, `010` or a date
+come out as PyYAML makes them. tests/test_quickyaml.py compares the two on generated
+front matter, on what `digest import` writes and on the site's content.
 """
 
 from __future__ import annotations
@@ -19,15 +21,17 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.resolver import Resolver
 
-# A key short enough to be a YAML simple key; a double-quoted string without escapes,
-# quotes or tabs; a flow list of those; or a plain scalar that starts with a letter or
-# digit and holds only characters that cannot start or end a YAML token.
-_LINE = re.compile(
-    r'(?P<key>[A-Za-z_][A-Za-z0-9_-]{0,99}): +(?:'
-    r'"(?P<quoted>[^"\\\t]*)"'
-    r'|\[(?P<items>"[^"\\\t]*"(?:, *"[^"\\\t]*")*)?\]'
-    r"|(?P<plain>[A-Za-z0-9](?:[A-Za-z0-9 ._+:/-]*[A-Za-z0-9._+/-])?))")
-_ITEM = re.compile(r'"([^"]*)"')
+_KEY = r"[A-Za-z_][A-Za-z0-9_-]{0,99}"  # short enough for a YAML simple key
+_DOUBLE = r'"[^"\\\t]*"'  # no escapes
+_SINGLE = r"'(?:[^'\t]|'')*'"
+# Not starting with an indicator or a space, not ending with a space or a colon; ": "
+# and " #" inside are refused in _scalar.
+_PLAIN = r"[^-?:,\[\]{}#&*!|>'\"%@`\s](?:[^\t]*[^\s:])?"
+_SCALAR = f"(?:{_DOUBLE}|{_SINGLE}|{_PLAIN})"
+_FLOW_LIST = rf"\[(?:{_DOUBLE}(?:, *{_DOUBLE})*)?\]"
+_ENTRY = re.compile(rf"(?P<indent> *)(?P<key>{_KEY}):(?: +(?P<value>{_SCALAR}|{_FLOW_LIST}))?")
+_ITEM = re.compile(rf"(?P<indent> *)- +(?P<value>{_SCALAR})")
+_FLOW_ITEM = re.compile(r'"([^"]*)"')
 # Only characters YAML reads as themselves: not those it refuses, nor the line breaks
 # of YAML 1.1 (NEL, LS, PS), nor a byte order mark.
 _PLAIN_TEXT = re.compile(
@@ -37,24 +41,72 @@ _RESOLVER = Resolver()
 _CONSTRUCTOR = SafeConstructor()
 _STR = "tag:yaml.org,2002:str"
 
+# A field as (key, line, value, the value as written when it is a plain scalar, the
+# fields of a mapping value).
+QuickField = tuple[str, int, Any, "str | None", "tuple[QuickField, ...]"]
 
-def _plain_value(text: str) -> tuple[bool, Any]:
-    """(True, value) for a plain scalar as PyYAML types it; (False, None) when its
-    constructor fails (PyYAML's path then words the error)."""
+
+class _NotSimple(Exception):
+    """The text is not simple enough: PyYAML reads it."""
+
+
+def _plain_value(text: str) -> Any:
+    """A plain scalar as PyYAML types and makes it."""
     tag = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))
     if tag == _STR:
-        return True, text
+        return text
     construct = SafeConstructor.yaml_constructors.get(tag)
     if construct is None:
-        return False, None
+        raise _NotSimple
     try:
-        return True, construct(_CONSTRUCTOR, yaml.ScalarNode(tag, text))
+        return construct(_CONSTRUCTOR, yaml.ScalarNode(tag, text))
     except (yaml.YAMLError, ValueError, TypeError, OverflowError):
-        return False, None
+        raise _NotSimple from None  # PyYAML's path words the error
 
 
-# A field as (key, line, value, the value as written when it is a plain scalar).
-QuickField = tuple[str, int, Any, str | None]
+def _scalar(text: str) -> tuple[Any, str | None]:
+    """(value, raw) of a scalar as matched by _SCALAR; raw only for a plain one."""
+    first = text[0]
+    if first == '"':
+        return text[1:-1], None
+    if first == "'":
+        return text[1:-1].replace("''", "'"), None
+    if ": " in text or " #" in text:
+        raise _NotSimple
+    return _plain_value(text), text
+
+
+def _inline(key: str, number: int, text: str) -> QuickField:
+    if text[0] == "[":
+        return key, number, _FLOW_ITEM.findall(text), None, ()
+    value, raw = _scalar(text)
+    return key, number, value, raw, ()
+
+
+def _block(key: str, number: int, lines: list[str], start: int) -> tuple[QuickField, int]:
+    """The field of `key:` whose value is on the lines from `start`: a list or a mapping.
+    Returns it and the index of the line after it."""
+    end = start
+    if start < len(lines) and (item := _ITEM.fullmatch(lines[start])):
+        indent, values = item["indent"], []
+        while end < len(lines) and (item := _ITEM.fullmatch(lines[end])) \
+                and item["indent"] == indent:
+            values.append(_scalar(item["value"])[0])
+            end += 1
+        return (key, number, values, None, ()), end
+    entry = _ENTRY.fullmatch(lines[start]) if start < len(lines) else None
+    if entry is None or not entry["indent"]:
+        raise _NotSimple  # `key:` alone is null; or something else follows
+    indent, children, mapping = entry["indent"], [], {}
+    while end < len(lines) and (entry := _ENTRY.fullmatch(lines[end])) \
+            and entry["indent"] == indent:
+        child = entry["key"]
+        if entry["value"] is None or child in mapping or type(_plain_value(child)) is not str:
+            raise _NotSimple  # deeper, repeated, or a key YAML reads as another type
+        children.append(_inline(child, number + end - start + 1, entry["value"]))
+        mapping[child] = children[-1][2]
+        end += 1
+    return (key, number, mapping, None, tuple(children)), end
 
 
 def quick_fields(text: str, first_line: int = 1) -> list[QuickField] | None:
@@ -62,25 +114,27 @@ def quick_fields(text: str, first_line: int = 1) -> list[QuickField] | None:
     text is not that simple."""
     if not _PLAIN_TEXT.fullmatch(text):
         return None
+    lines = text.split("\n")
     fields: list[QuickField] = []
     seen: set[str] = set()
-    for number, line in enumerate(text.split("\n"), start=first_line):
-        if not line:
-            continue
-        match = _LINE.fullmatch(line)
-        if match is None:
-            return None
-        key, quoted, items, plain = match.group("key", "quoted", "items", "plain")
-        if key in seen or (plain is not None and ": " in plain):
-            return None
-        seen.add(key)
-        if quoted is not None:
-            fields.append((key, number, quoted, None))
-        elif plain is not None:
-            made, value = _plain_value(plain)
-            if not made:
+    index = 0
+    try:
+        while index < len(lines):
+            line = lines[index]
+            if not line:
+                index += 1
+                continue
+            entry = _ENTRY.fullmatch(line)
+            if entry is None or entry["indent"] or entry["key"] in seen:
                 return None
-            fields.append((key, number, value, plain))
-        else:
-            fields.append((key, number, _ITEM.findall(items) if items else [], None))
+            key, number = entry["key"], first_line + index
+            seen.add(key)
+            if entry["value"] is not None:
+                fields.append(_inline(key, number, entry["value"]))
+                index += 1
+            else:
+                field, index = _block(key, number, lines, index + 1)
+                fields.append(field)
+    except _NotSimple:
+        return None
     return fields

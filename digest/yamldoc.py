@@ -9,12 +9,13 @@ never needed in front matter and are the way to a "billion laughs" bomb.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
-from digest.quickyaml import quick_fields
+from digest.quickyaml import QuickField, quick_fields
 
 Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -110,8 +111,13 @@ def load_mapping(text: str, first_line: int = 1) -> list[Field]:
     front matter is read without PyYAML's nodes (digest.quickyaml), to the same fields."""
     quick = quick_fields(text, first_line)
     if quick is not None:
-        return [Field(key, line, value=value, raw=raw) for key, line, value, raw in quick]
+        return _as_fields(quick)
     return load_with_pyyaml(text, first_line)
+
+
+def _as_fields(quick: Iterable[QuickField]) -> list[Field]:
+    return [Field(key, line, value=value, raw=raw, children=tuple(_as_fields(children)))
+            for key, line, value, raw, children in quick]
 
 
 def load_with_pyyaml(text: str, first_line: int = 1) -> list[Field]:

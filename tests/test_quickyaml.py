@@ -6,6 +6,7 @@ does not take is left to PyYAML, which words the errors."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from digest import yamldoc
+from digest.curate.items import Draft
+from digest.curate.writer import file_text
 from digest.quickyaml import quick_fields
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,13 +60,36 @@ def test_plain_scalars_are_typed_as_pyyaml_types_them(value: str) -> None:
 
 
 @pytest.mark.parametrize("text", [
-    "a: 'single'\n", 'a: "esc\\"aped"\n', 'a: "x\\ty"\n', 'a: "\\u00e9 \\\\ end"\n',
+    "a: 'single'\n", "a: 'it''s \"quoted\" # not a comment'\n", "a: ''\n", 'a: ""\n',
+    "a: ~\n", "a: .inf\n", "a: ...\n", "a: C#\n", "a: Україна, Київ\n",
+    "a: x, y [z] {w} & *v! it's \"q\" 50% a@b `c` | > =\n",
+    "a: https://example.org/a?b=c&d=e#f\n",
+    "tags:\n- energy\n- 'it''s'\n- \"x y\"\n- 2024\n- yes\nnext: 1\n",
+    "tags:\n  - a\n  - b\n", "tags:\n    - a\nb: c\n",
+    "source:\n  name: Reuters\n  url: https://x.org/a?b=c\nlang: uk\n",
+    "source:\n    name: 'A ''B'''\n    count: 010\n    tags: [\"x\"]\n",
+    "extra:\n  source_id: tag:example.org,2024:1\n",
+    "a: 1\n\nb:\n- x\n\nc:\n  d: e\n",
+])
+def test_front_matter_in_more_shapes_is_taken_and_read_as_pyyaml_reads_it(text: str) -> None:
+    assert quick_fields(text, 2) is not None
+    assert_same(text)
+
+
+@pytest.mark.parametrize("text", [
+    'a: "esc\\"aped"\n', 'a: "x\\ty"\n', 'a: "\\u00e9 \\\\ end"\n',
     'a: ["x\\ty"]\n', 'a: "tab\there"\n', "a: b # comment\n",
-    "a: b\na: c\n", "a:\n  - x\n", "a: {b: c}\n", "a: [x, y]\n", 'a: ["x", y]\n',
-    "a: b: c\n", "a: b:\n", "a: -b\n", "a: ~\n", "a: .inf\n", "a: <<\n", "a: =\n",
+    "a: b\na: c\n", "a: {b: c}\n", "a: [x, y]\n", 'a: ["x", y]\n',
+    "a: b: c\n", "a: b:\n", "a: -b\n", "a: <<\n", "a: =\n",
     'a: "line\u2028break"\n', 'a: "nel\x85"\n', 'a: "bom\ufeff"\n', 'a: "bell\x07"\n',
     "# comment\na: b\n", " a: b\n", "a:  \n", "a: b \n", "a : b\n", "a:b\n", "---\n",
     "x" * 101 + ": y\n", '- a\n', "a: !!str 5\n", "a: &x b\n",
+    "a:\n", "a:\nb: c\n", "a:\n  b:\n    c: d\n", "a:\n  b: c\n    d: e\n",
+    "a:\n- x\n\n- y\n", "a:\n  - x\n- y\n", "a:\n- x\n  - y\n", "a:\n  yes: 1\n",
+    "a:\n  null: 1\n", "a:\n  b: 1\n  b: 2\n", "a:\n  b:\n", "a:\n- - x\n",
+    "a:\n- b: c\n", "a:\n- [x]\n", "a: 'x' y\n", "a: 'x''\n", "a: b\n  c\n",
+    "a: b :\n", "a: -\n", "a: - b\n", "a: ? b\n", "a: x\t\n", "a: |\n  x\n",
+    "a: >\n  x\n", "a: 2024-13-45\n",
 ])
 def test_anything_else_is_left_to_pyyaml(text: str) -> None:
     assert quick_fields(text, 2) is None
@@ -106,3 +132,32 @@ LINE = st.one_of(
 @given(st.lists(LINE, max_size=6))
 def test_generated_front_matter(lines: list[str]) -> None:
     assert_same("\n".join(lines) + "\n")
+
+
+WORDS = st.text(alphabet=st.sampled_from(
+    list(" abcXYZ019:#-_.,+/*&!|>%@`'\"\\[]{}?=<~é北\u00a0")), max_size=20)
+
+
+@given(title=WORDS.filter(str.strip), tags=st.lists(WORDS, max_size=3), summary=WORDS,
+       source=WORDS, url=st.sampled_from(["", "https://example.org/a?b=c&d=1#x"]),
+       dateline=WORDS, authors=st.lists(WORDS, max_size=2), source_id=WORDS,
+       draft=st.booleans())
+def test_what_digest_import_writes(title: str, tags: list[str], summary: str, source: str,
+                                   url: str, dateline: str, authors: list[str],
+                                   source_id: str, draft: bool) -> None:
+    item = Draft(title=title, date=datetime(2024, 3, 26, 9, 30, tzinfo=UTC), tags=tags,
+                 summary=summary, source_name=source, source_url=url, dateline=dateline,
+                 authors=authors, source_id=source_id, draft=draft,
+                 updated=datetime(2024, 3, 27, tzinfo=timezone(timedelta(hours=2))))
+    assert_same(file_text(item, UTC).split("---\n", 2)[1])
+
+
+def test_typical_imported_front_matter_is_taken() -> None:
+    item = Draft(title='Kyiv\'s grid: a "hard" winter', date=datetime(2024, 3, 26, 9, 30,
+                 tzinfo=UTC), tags=["energy", "Україна"],
+                 summary="Plain text, with commas: and colons.", source_name="Reuters",
+                 source_url="https://x.org/a?b=c", dateline="Kyiv", authors=["A. Writer"],
+                 source_id="urn:x:1")
+    text = file_text(item, UTC).split("---\n", 2)[1]
+    assert quick_fields(text, 2) is not None, text
+    assert_same(text)
