@@ -2,14 +2,14 @@
 
 Front matter written by hand or by `digest import` (yaml.safe_dump) is a list of
 `key: value` lines. A value is a scalar (double-quoted without escapes, single-quoted,
-or plain), a flow list of double-quoted strings, or, on the lines below its key, a
-block list of scalars or a mapping of `key: value` lines. For such text `quick_fields`
-gives the fields yamldoc.load_mapping would give, in a fraction of the time; for
-anything else (escapes, deeper nesting, comments, repeated keys, multi-line scalars,
-characters YAML treats specially) it gives None, and PyYAML reads the text. Plain
-scalars are typed by PyYAML's own resolver and constructors, so `yes`, `010` or a date
-come out as PyYAML makes them. tests/test_quickyaml.py compares the two on generated
-front matter, on what `digest import` writes and on the site's content.
+or plain), a flow list of double-quoted strings, a flow mapping of scalars, or, on the
+lines below its key, a block list of scalars or a mapping of `key: value` lines. For
+such text `quick_fields` gives the fields yamldoc.load_mapping would give, in about
+half the time; for anything else (escapes, deeper nesting, comments, repeated keys,
+multi-line scalars, characters YAML treats specially) it gives None, and PyYAML reads
+the text. Plain scalars are typed by PyYAML's own resolver and constructors, so `yes`,
+`010` or a date come out as PyYAML makes them. tests/test_quickyaml.py compares the two
+on generated front matter, on what `digest import` writes and on the site's content.
 """
 
 from __future__ import annotations
@@ -29,7 +29,14 @@ _SINGLE = r"'(?:[^'\t]|'')*'"
 _PLAIN = r"[^-?:,\[\]{}#&*!|>'\"%@`\s](?:[^\t]*[^\s:])?"
 _SCALAR = f"(?:{_DOUBLE}|{_SINGLE}|{_PLAIN})"
 _FLOW_LIST = rf"\[(?:{_DOUBLE}(?:, *{_DOUBLE})*)?\]"
-_ENTRY = re.compile(rf"(?P<indent> *)(?P<key>{_KEY}):(?: +(?P<value>{_SCALAR}|{_FLOW_LIST}))?")
+# In a flow mapping a plain scalar also stops at ,[]{} and may hold no colon at all.
+_FLOW_PLAIN = r"[^-?:,\[\]{}#&*!|>'\"%@`\s](?:[^\t:,\[\]{}#]*[^\s:,\[\]{}#])?"
+_PAIR = rf"(?P<key>{_KEY}): +(?P<value>{_DOUBLE}|{_SINGLE}|{_FLOW_PLAIN})"
+_FLOW_MAP = rf"\{{ *(?:{_PAIR}(?: *, *{_PAIR})*)? *\}}".replace("?P<key>", "").replace(
+    "?P<value>", "")
+_PAIRS = re.compile(_PAIR)
+_ENTRY = re.compile(rf"(?P<indent> *)(?P<key>{_KEY}):"
+                    rf"(?: +(?P<value>{_SCALAR}|{_FLOW_LIST}|{_FLOW_MAP}))?")
 _ITEM = re.compile(rf"(?P<indent> *)- +(?P<value>{_SCALAR})")
 _FLOW_ITEM = re.compile(r'"([^"]*)"')
 # Only characters YAML reads as themselves: not those it refuses, nor the line breaks
@@ -79,8 +86,22 @@ def _scalar(text: str) -> tuple[Any, str | None]:
 def _inline(key: str, number: int, text: str) -> QuickField:
     if text[0] == "[":
         return key, number, _FLOW_ITEM.findall(text), None, ()
+    if text[0] == "{":
+        children = [_inline(pair["key"], number, pair["value"]) for pair in _PAIRS.finditer(text)]
+        return key, number, _mapping(children), None, tuple(children)
     value, raw = _scalar(text)
     return key, number, value, raw, ()
+
+
+def _mapping(children: list[QuickField]) -> dict[str, Any]:
+    """The value of a mapping with these fields: keys that repeat, or that YAML reads as
+    something else than a string, are left to PyYAML."""
+    mapping: dict[str, Any] = {}
+    for key, _, value, _, _ in children:
+        if key in mapping or type(_plain_value(key)) is not str:
+            raise _NotSimple
+        mapping[key] = value
+    return mapping
 
 
 def _block(key: str, number: int, lines: list[str], start: int) -> tuple[QuickField, int]:
@@ -97,16 +118,14 @@ def _block(key: str, number: int, lines: list[str], start: int) -> tuple[QuickFi
     entry = _ENTRY.fullmatch(lines[start]) if start < len(lines) else None
     if entry is None or not entry["indent"]:
         raise _NotSimple  # `key:` alone is null; or something else follows
-    indent, children, mapping = entry["indent"], [], {}
+    indent, children = entry["indent"], []
     while end < len(lines) and (entry := _ENTRY.fullmatch(lines[end])) \
             and entry["indent"] == indent:
-        child = entry["key"]
-        if entry["value"] is None or child in mapping or type(_plain_value(child)) is not str:
-            raise _NotSimple  # deeper, repeated, or a key YAML reads as another type
-        children.append(_inline(child, number + end - start + 1, entry["value"]))
-        mapping[child] = children[-1][2]
+        if entry["value"] is None:
+            raise _NotSimple  # nested deeper
+        children.append(_inline(entry["key"], number + end - start + 1, entry["value"]))
         end += 1
-    return (key, number, mapping, None, tuple(children)), end
+    return (key, number, _mapping(children), None, tuple(children)), end
 
 
 def quick_fields(text: str, first_line: int = 1) -> list[QuickField] | None:

@@ -70,6 +70,8 @@ def test_plain_scalars_are_typed_as_pyyaml_types_them(value: str) -> None:
     "source:\n    name: 'A ''B'''\n    count: 010\n    tags: [\"x\"]\n",
     "extra:\n  source_id: tag:example.org,2024:1\n",
     "a: 1\n\nb:\n- x\n\nc:\n  d: e\n",
+    'source: {name: Agencies, url: "https://example.org/story"}\n', "a: {}\n",
+    "a: { b: c d , e: 'f, g: h' }\n", "a: {b: c}\n", "a: {b: 1, c: yes, d: 2024-01-01, e: ~}\n",
 ])
 def test_front_matter_in_more_shapes_is_taken_and_read_as_pyyaml_reads_it(text: str) -> None:
     assert quick_fields(text, 2) is not None
@@ -79,7 +81,7 @@ def test_front_matter_in_more_shapes_is_taken_and_read_as_pyyaml_reads_it(text: 
 @pytest.mark.parametrize("text", [
     'a: "esc\\"aped"\n', 'a: "x\\ty"\n', 'a: "\\u00e9 \\\\ end"\n',
     'a: ["x\\ty"]\n', 'a: "tab\there"\n', "a: b # comment\n",
-    "a: b\na: c\n", "a: {b: c}\n", "a: [x, y]\n", 'a: ["x", y]\n',
+    "a: b\na: c\n", "a: [x, y]\n", 'a: ["x", y]\n',
     "a: b: c\n", "a: b:\n", "a: -b\n", "a: <<\n", "a: =\n",
     'a: "line\u2028break"\n', 'a: "nel\x85"\n', 'a: "bom\ufeff"\n', 'a: "bell\x07"\n',
     "# comment\na: b\n", " a: b\n", "a:  \n", "a: b \n", "a : b\n", "a:b\n", "---\n",
@@ -90,6 +92,9 @@ def test_front_matter_in_more_shapes_is_taken_and_read_as_pyyaml_reads_it(text: 
     "a:\n- b: c\n", "a:\n- [x]\n", "a: 'x' y\n", "a: 'x''\n", "a: b\n  c\n",
     "a: b :\n", "a: -\n", "a: - b\n", "a: ? b\n", "a: x\t\n", "a: |\n  x\n",
     "a: >\n  x\n", "a: 2024-13-45\n",
+    "a: {b: http://x}\n", "a: {b: c, b: d}\n", "a: {yes: 1}\n", "a: {b: [x]}\n",
+    "a: {b: {c: d}}\n", "a: {b}\n", "a: {b: c,}\n", "a: {b: c\n", "a: {b: c} x\n",
+    "a: {b: c#d}\n", 'a: {"b": c}\n', "a: {b: -c}\n",
 ])
 def test_anything_else_is_left_to_pyyaml(text: str) -> None:
     assert quick_fields(text, 2) is None
@@ -122,6 +127,8 @@ VALUE = st.one_of(
     TEXT.map(lambda s: f'"{s}"'),
     PLAIN,
     st.lists(TEXT.map(lambda s: f'"{s}"'), max_size=3).map(lambda items: f"[{', '.join(items)}]"),
+    st.lists(st.tuples(KEYS, st.one_of(PLAIN, TEXT.map(lambda s: f"'{s}'"))), max_size=3).map(
+        lambda pairs: "{" + ", ".join(f"{k}: {v}" for k, v in pairs) + "}"),
 )
 LINE = st.one_of(
     st.tuples(KEYS, st.sampled_from([": ", ":  ", ":", " : "]), VALUE).map("".join),
