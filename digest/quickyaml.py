@@ -24,17 +24,17 @@ from yaml.resolver import Resolver
 _KEY = r"[A-Za-z_][A-Za-z0-9_-]{0,99}"  # short enough for a YAML simple key
 _DOUBLE = r'"[^"\\\t]*"'  # no escapes
 _SINGLE = r"'(?:[^'\t]|'')*'"
-# Not starting with an indicator or a space, not ending with a space or a colon; ": "
-# and " #" inside are refused in _scalar.
-_PLAIN = r"[^-?:,\[\]{}#&*!|>'\"%@`\s](?:[^\t]*[^\s:])?"
+# A plain scalar starts with no indicator and no space, and ends with no space and no
+# colon; ": " and " #" inside are refused in _scalar.
+_PLAIN_START = r"[^-?:,\[\]{}#&*!|>'\"%@`\s]"
+_PLAIN = rf"{_PLAIN_START}(?:[^\t]*[^\s:])?"
 _SCALAR = f"(?:{_DOUBLE}|{_SINGLE}|{_PLAIN})"
 _FLOW_LIST = rf"\[(?:{_DOUBLE}(?:, *{_DOUBLE})*)?\]"
 # In a flow mapping a plain scalar also stops at ,[]{} and may hold no colon at all.
-_FLOW_PLAIN = r"[^-?:,\[\]{}#&*!|>'\"%@`\s](?:[^\t:,\[\]{}#]*[^\s:,\[\]{}#])?"
-_PAIR = rf"(?P<key>{_KEY}): +(?P<value>{_DOUBLE}|{_SINGLE}|{_FLOW_PLAIN})"
-_FLOW_MAP = rf"\{{ *(?:{_PAIR}(?: *, *{_PAIR})*)? *\}}".replace("?P<key>", "").replace(
-    "?P<value>", "")
-_PAIRS = re.compile(_PAIR)
+_FLOW_PLAIN = rf"{_PLAIN_START}(?:[^\t:,\[\]{{}}#]*[^\s:,\[\]{{}}#])?"
+_FLOW_VALUE = f"(?:{_DOUBLE}|{_SINGLE}|{_FLOW_PLAIN})"
+_FLOW_MAP = rf"\{{ *(?:{_KEY}: +{_FLOW_VALUE}(?: *, *{_KEY}: +{_FLOW_VALUE})*)? *\}}"
+_PAIRS = re.compile(rf"(?P<key>{_KEY}): +(?P<value>{_FLOW_VALUE})")
 _ENTRY = re.compile(rf"(?P<indent> *)(?P<key>{_KEY}):"
                     rf"(?: +(?P<value>{_SCALAR}|{_FLOW_LIST}|{_FLOW_MAP}))?")
 _ITEM = re.compile(rf"(?P<indent> *)- +(?P<value>{_SCALAR})")
