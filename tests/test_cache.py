@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 from sitekit import article, run_digest, write_site
 
 from digest.cache import _decode, _encode
-from digest.content import Settings, read_article
+from digest.content import Settings, read_article, signature
 from digest.markup import Renderer
 
 SETTINGS = Settings("/site", "Europe/Kyiv", "example.org", "/")
@@ -86,8 +87,6 @@ def test_a_build_that_fails_keeps_the_articles_it_read(tmp_path: Path) -> None:
 
 
 def test_the_file_index_holds_exactly_the_files_the_last_build_read(tmp_path: Path) -> None:
-    import os
-
     write_site(tmp_path, {f"content/story-{n}.md": article(title=f"Story {n}")
                           for n in range(4)})
 
@@ -97,12 +96,8 @@ def test_the_file_index_holds_exactly_the_files_the_last_build_read(tmp_path: Pa
                 "SELECT rel, size, mtime, ctime, inode FROM files")}
 
     def on_disk() -> dict[str, tuple[int, int, int, int]]:
-        found = {}
-        for path in sorted((tmp_path / "content").glob("*.md")):
-            status = os.stat(path)
-            found[f"content/{path.name}"] = (status.st_size, status.st_mtime_ns,
-                                             status.st_ctime_ns, status.st_ino)
-        return found
+        return {f"content/{path.name}": signature(os.stat(path))
+                for path in sorted((tmp_path / "content").glob("*.md"))}
 
     assert run_digest("build", "-q", cwd=tmp_path).returncode == 0
     assert index() == on_disk()
