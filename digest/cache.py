@@ -231,9 +231,12 @@ class ArticleCache:
         try:
             with closing(self._connect()) as db, db:
                 db.execute("DROP TABLE IF EXISTS entries")  # schema 1
-                db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?)",
-                               self._pending)
+                # Forgetting first lets the new rows take the pages it frees: a build that
+                # replaces every row (a new digest, other settings) then leaves the file
+                # its size, not twice it (and the Pages workflow's cache with it).
                 _forget_all_but(db, "articles", "key", keep)
+                db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?)",
+                               [row for row in self._pending if row[0] in keep])
                 self._save_index(db)
         except sqlite3.DatabaseError:
             (self.folder / "articles.sqlite").unlink(missing_ok=True)
@@ -290,8 +293,10 @@ class EntryStore:
         try:
             with closing(self._connect()) as db, db:
                 db.execute("DELETE FROM list_entries WHERE site != ?", (self.site_key,))
-                db.executemany("INSERT OR REPLACE INTO list_entries VALUES (?, ?, ?)",
-                               [(key, self.site_key, html) for key, html in new.items()])
+                # Forgotten before the new rows are added, as in ArticleCache.save.
                 _forget_all_but(db, "list_entries", "fingerprint", keep)
+                db.executemany("INSERT OR REPLACE INTO list_entries VALUES (?, ?, ?)",
+                               [(key, self.site_key, html) for key, html in new.items()
+                                if key in keep])
         except sqlite3.DatabaseError:
             pass  # entries are only a shortcut: the next build renders them again

@@ -74,6 +74,28 @@ def test_the_cache_forgets_articles_and_entries_no_build_uses(tmp_path: Path) ->
     assert (_rows(tmp_path, "articles"), _rows(tmp_path, "list_entries")) == (2, 2)
 
 
+def test_a_build_that_replaces_every_row_leaves_the_cache_its_size(tmp_path: Path) -> None:
+    """Another time zone gives every article a new cache key and every list entry a new
+    site key: the new rows take the pages of the old ones instead of doubling the file."""
+    body = "A paragraph of the article, long enough to fill pages. " * 150
+    files = {f"content/story-{n}.md": article(title=f"Story {n}", body=body)
+             for n in range(60)}
+    write_site(tmp_path, files, {"timezone": "UTC"})
+    assert run_digest("build", "-q", cwd=tmp_path).returncode == 0
+    database = tmp_path / ".digest-cache" / "articles.sqlite"
+    first = database.stat().st_size
+    write_site(tmp_path, {}, {"timezone": "Europe/Kyiv"})
+    result = run_digest("build", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "from the cache" not in result.stdout  # every row was replaced
+    assert (_rows(tmp_path, "articles"), _rows(tmp_path, "list_entries")) == (60, 60)
+    with closing(sqlite3.connect(database)) as db:
+        (pages,), = db.execute("PRAGMA page_count")
+        (free,), = db.execute("PRAGMA freelist_count")
+    assert free < pages / 10
+    assert database.stat().st_size < first * 1.2
+
+
 def test_a_build_that_fails_keeps_the_articles_it_read(tmp_path: Path) -> None:
     write_site(tmp_path, {f"content/story-{n}.md": article(title=f"Story {n}")
                           for n in range(3)})
