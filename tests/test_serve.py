@@ -21,6 +21,9 @@ from urllib.parse import urlsplit
 import pytest
 from sitekit import article, write_site
 
+from digest.serving import PreviewState
+from digest.serving.http import PreviewServer
+
 COMMANDS = """
 from digest.check import check_command
 from digest.cli import cli, main
@@ -293,6 +296,48 @@ def test_paths_outside_the_base_path_and_traversal(server: Server) -> None:
     assert status == 404 and b"Page not found" in body  # the site's own 404.html
     status, headers, body = server.raw("HEAD", "/news/")
     assert status == 200 and body == b"" and int(headers["Content-Length"]) > 0
+
+
+def test_a_request_between_the_renames_of_a_swap_waits_for_the_new_tree(
+        tmp_path: Path) -> None:
+    """A rebuild moves the served folder away and the new tree into its place: a request
+    in between is answered from the new tree, not told that the page is missing."""
+    served, new = tmp_path / "site", tmp_path / "new"
+    (new / "tags").mkdir(parents=True)
+    (new / "index.html").write_text("<p>the new tree</p>", encoding="utf-8")
+    (new / "tags" / "index.html").write_text("<p>tags</p>", encoding="utf-8")
+    (new / "404.html").write_text("<p>the site's 404</p>", encoding="utf-8")
+    state = PreviewState(served, "/")
+    server = PreviewServer("127.0.0.1", 0, state)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+
+    def request(path: str) -> tuple[int, dict[str, str], bytes]:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        try:
+            conn.request("GET", path)
+            response = conn.getresponse()
+            return response.status, dict(response.getheaders()), response.read()
+        finally:
+            conn.close()
+
+    try:
+        for path, status, expected in (("/", 200, b"the new tree"), ("/tags", 302, b""),
+                                       ("/gone/", 404, b"the site's 404")):
+            threading.Timer(0.3, new.rename, (served,)).start()
+            got, headers, body = request(path)
+            assert (got, expected in body) == (status, True), (path, body)
+            if status == 302:
+                assert headers["Location"] == "/tags/"
+            served.rename(new)
+        state.publish("a build error")  # nothing to wait for: the error is the answer
+        started = time.monotonic()
+        got, _, body = request("/")
+        assert got == 500 and b"a build error" in body
+        assert time.monotonic() - started < 1
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def test_drafts_are_shown_with_drafts(site: Path) -> None:

@@ -8,8 +8,10 @@ inside the served folder, so no request can read anything outside it.
 from __future__ import annotations
 
 import mimetypes
+import os
 import socket
 import sys
+import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -19,6 +21,8 @@ from digest.serving import EVENTS, PreviewState
 from digest.serving.pages import error_page, inject, not_found_page
 
 PING_SECONDS = 15.0
+SWAP_WAIT = 2.0  # seconds a request waits for the served folder to be back
+SWAP_RETRIES = 3  # times a request is answered again after the tree was swapped
 TYPES = {".html": "text/html; charset=utf-8", ".htm": "text/html; charset=utf-8",
          ".xml": "application/xml", ".json": "application/json", ".css": "text/css",
          ".js": "text/javascript", ".txt": "text/plain; charset=utf-8",
@@ -67,6 +71,38 @@ class PreviewHandler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.NOT_FOUND, not_found_page(path, base), TYPES[".html"],
                        head=head)
             return
+        for _ in range(SWAP_RETRIES):
+            tree = self._wait_for_tree()
+            if self._answer(raw_path, segments, head=head, tree=tree):
+                return
+        self._send(HTTPStatus.SERVICE_UNAVAILABLE, b"Rebuilding; reload the page.\n",
+                   TYPES[".txt"], head=head)
+
+    def _wait_for_tree(self) -> int | None:
+        """The identity of the served folder once it is in place. A rebuild swaps the new
+        tree in with two renames, and a request that comes between them waits for the
+        second rather than being told the page is missing."""
+        state = self.server.state
+        deadline = time.monotonic() + SWAP_WAIT
+        while True:
+            try:
+                return os.stat(state.site_dir).st_ino
+            except OSError:
+                if state.error is not None or time.monotonic() > deadline:
+                    return None  # no site to show (a failed first build shows its error)
+                time.sleep(0.005)
+
+    def _same_tree(self, tree: int | None) -> bool:
+        try:
+            return os.stat(self.server.state.site_dir).st_ino == tree
+        except OSError:
+            return tree is None
+
+    def _answer(self, raw_path: str, segments: list[str], *, head: bool,
+                tree: int | None) -> bool:
+        """Answer from the folder as it is; False, having sent nothing, when it was swapped
+        for a new tree while a missing file was looked for, or a file read."""
+        state = self.server.state
         root = state.site_dir.resolve()
         target = root.joinpath(*[s for s in segments if s])
         try:
@@ -74,46 +110,49 @@ class PreviewHandler(BaseHTTPRequestHandler):
         except (OSError, RuntimeError):
             target = root / "\x00missing"
         if not target.is_relative_to(root):
-            self._not_found(head=head)
-            return
+            return self._not_found(head=head, tree=tree)
         if target.is_dir():
             if not raw_path.endswith("/"):
                 self._redirect(quote(raw_path, safe="/%") + "/")
-                return
+                return True
             target = target / "index.html"
         if state.error is not None and (target.suffix in (".html", ".htm")
                                         or not target.is_file()):
-            body = error_page(state.error, base, state.version)
+            body = error_page(state.error, state.base_path, state.version)
             self._send(HTTPStatus.INTERNAL_SERVER_ERROR, body, TYPES[".html"], head=head)
-            return
+            return True
         if not target.is_file():
-            self._not_found(head=head)
-            return
-        self._file(target, HTTPStatus.OK, head=head)
+            return self._not_found(head=head, tree=tree)
+        return self._file(target, HTTPStatus.OK, head=head, tree=tree)
 
-    def _not_found(self, *, head: bool) -> None:
+    def _not_found(self, *, head: bool, tree: int | None) -> bool:
         """The site's own 404.html, as GitHub Pages does."""
+        if not self._same_tree(tree):
+            return False
         page = self.server.state.site_dir / "404.html"
         if page.is_file():
-            self._file(page, HTTPStatus.NOT_FOUND, head=head)
-        else:
-            self._send(HTTPStatus.NOT_FOUND, b"Not found\n", TYPES[".txt"], head=head)
+            return self._file(page, HTTPStatus.NOT_FOUND, head=head, tree=tree)
+        self._send(HTTPStatus.NOT_FOUND, b"Not found\n", TYPES[".txt"], head=head)
+        return True
 
     # --- responses ---------------------------------------------------------------------
 
-    def _file(self, path: Path, status: HTTPStatus, *, head: bool) -> None:
+    def _file(self, path: Path, status: HTTPStatus, *, head: bool, tree: int | None) -> bool:
         try:
             data = path.read_bytes()
-        except OSError:  # replaced by a rebuild between the check and the read
-            self._send(HTTPStatus.SERVICE_UNAVAILABLE, b"Rebuilding; reload the page.\n",
-                       TYPES[".txt"], head=head)
-            return
+        except OSError:  # a rebuild swapped the tree between the check and the read
+            if not self._same_tree(tree):
+                return False
+            self._send(HTTPStatus.SERVICE_UNAVAILABLE, b"Cannot read the file; reload the "
+                       b"page.\n", TYPES[".txt"], head=head)
+            return True
         kind = TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0] \
             or "application/octet-stream"
         if kind.startswith("text/html"):
             state = self.server.state
             data = inject(data, state.base_path, state.version)
         self._send(status, data, kind, head=head)
+        return True
 
     def _send(self, status: HTTPStatus, data: bytes, kind: str, *, head: bool) -> None:
         self.send_response(status)
