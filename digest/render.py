@@ -74,7 +74,7 @@ class Renderer:
         self.root = root
         self.env = Environment(
             loader=_loader(layouts),
-            autoescape=jinja2.select_autoescape(["html", "xml", "svg"], default=True),
+            autoescape=True,  # every template, whatever its name (a bool: no call per render)
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
