@@ -56,6 +56,23 @@ class _CodeGenerator(CodeGenerator):
 class Environment(jinja2.Environment):
     code_generator_class = _CodeGenerator
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._loaded: dict[tuple[str, str | None], jinja2.Template] = {}
+
+    def get_template(self, name: str | jinja2.Template, parent: str | None = None,
+                     globals: Any = None) -> jinja2.Template:
+        """Jinja's, remembered by name: every `{% extends %}` and `{% include %}` asks
+        for its template on each render, and Jinja's own cache makes a weak reference
+        and checks the template each time. Without auto_reload the answer never changes."""
+        if globals is not None or self.auto_reload or not isinstance(name, str):
+            return super().get_template(name, parent, globals)
+        key = (name, parent)
+        template = self._loaded.get(key)
+        if template is None:
+            template = self._loaded[key] = super().get_template(name, parent)
+        return template
+
     def make_globals(self, d: Any = None) -> dict[str, Any]:
         """A template's globals as one plain dict, not Jinja's ChainMap over the
         environment's: every render copies them into its context with dict(), which
