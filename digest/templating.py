@@ -6,8 +6,9 @@ page with seventy values that is a quarter of its rendering time. The wrapping i
 needed there: output is joined into the page, and output captured by a macro, a
 `{% set %}` or a `{% call %}` block is marked safe as a whole by Jinja. So templates
 compiled here bind `escape` to `escape_text`, which gives the same characters as plain
-text. Filters and the `|e` filter still use markupsafe. A template's globals are a
-plain dict (see Environment.make_globals).
+text. Filters and the `|e` filter still use markupsafe. Attribute access takes a
+shortcut (see _CodeGenerator.visit_Getattr), templates are remembered by name, and a
+template's globals are a plain dict (see Environment).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from __future__ import annotations
 from typing import Any
 
 import jinja2
-from jinja2.compiler import CodeGenerator, Frame
+from jinja2 import nodes
+from jinja2.compiler import CodeGenerator, Frame, optimizeconst
 from jinja2.nodes import Template
 
 # Values escaped before, by value: a page shows the same titles, links and site-wide
@@ -46,6 +48,21 @@ def escape_text(value: Any) -> str:
 
 
 class _CodeGenerator(CodeGenerator):
+    @optimizeconst
+    def visit_Getattr(self, node: nodes.Getattr, frame: Frame) -> None:
+        """`obj.name` as Python's getattr, in C, and Jinja's environment.getattr (which
+        then tries obj["name"], else gives an undefined value) only when that finds
+        nothing: Jinja calls its Python method for every dot, a hundred times a page.
+        The object is evaluated once, into a temporary name."""
+        if self.environment.is_async:
+            super().visit_Getattr(node, frame)
+            return
+        obj, value = self.temporary_identifier(), self.temporary_identifier()
+        self.write(f"({value} if ({value} := getattr(({obj} := ")
+        self.visit(node.node, frame)
+        self.write(f"), {node.attr!r}, missing)) is not missing "
+                   f"else environment.getattr({obj}, {node.attr!r}))")
+
     def visit_Template(self, node: Template, frame: Frame | None = None) -> None:
         super().visit_Template(node, frame)
         # Module level, after everything: the template's functions look `escape` up

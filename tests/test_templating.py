@@ -68,3 +68,79 @@ def test_a_missing_value_is_still_an_error() -> None:
         "{{ nothing }}")
     with pytest.raises(jinja2.UndefinedError):
         template.render()
+
+
+class _Item:
+    def __init__(self, name: str, ok: bool) -> None:
+        self.name, self.ok = name, ok
+        self.child = self if ok else None
+
+    @property
+    def broken(self) -> str:
+        raise AttributeError("a property that fails")
+
+    def shout(self, suffix: str) -> str:
+        return self.name.upper() + suffix
+
+
+ATTRIBUTES = """\
+{% macro show(value=obj.title) %}<{{ value }}|{{ caller() if caller is defined }}>{% endmacro %}
+{% set ns = namespace(total=0) %}
+{% for item in obj.entries if item.ok %}{% set ns.total = ns.total + item.name | length %}\
+{{ loop.index }}={{ item.name }}/{{ item.child.child.name }};{% endfor %}
+{{ ns.total }} {{ show() }} {{ show(obj.entries[0].name) }}
+{% call(x) show(obj.title) %}{{ obj.entries[1].shout("!") }}{% endcall %}
+{% set captured %}{{ obj.title }}{% endset %}{% set plain = obj.sep %}{{ captured }}{{ plain }}
+{{ obj.entries | map(attribute="name") | join(obj.sep) }} {{ obj.entries[1:] | length }}
+{{ data.key }} {{ data.nested.deep }} {{ data["key"] }} {{ data.items is defined }}
+{{ obj.missing is defined }} {{ obj.broken is defined }} {{ (obj.title if obj.flag else data.key) }}
+{% with inner = obj.entries[0] %}{{ inner.name }}{% endwith %}
+{% include "inner.html" %}{% block body %}[{{ obj.title }}]{% endblock %}
+"""
+
+
+def _both(templates: dict[str, str], name: str, values: dict[str, object]) -> list[object]:
+    """What our Environment and stock Jinja make of a template: text, or the error."""
+    outcomes: list[object] = []
+    for environment in (Environment, jinja2.Environment):
+        template = environment(loader=jinja2.DictLoader(templates), autoescape=True,
+                               undefined=jinja2.StrictUndefined).get_template(name)
+        try:
+            outcomes.append(template.render(values))
+        except Exception as error:  # the error itself is compared
+            outcomes.append((type(error), str(error)))
+    return outcomes
+
+
+def test_attribute_access_gives_what_stock_jinja_gives() -> None:
+    templates = {"page.html": ATTRIBUTES, "child.html": "{% extends 'page.html' %}"
+                 "{% block body %}{{ super() }}{{ obj.entries[0].name }}{% endblock %}",
+                 "inner.html": "<p>{{ obj.title }} {{ data.key }}</p>"}
+    values = {"obj": {"title": "T & <t>", "sep": ", ", "flag": False,
+                      "entries": [_Item("one", True), _Item("two & 2", False),
+                                _Item("three", True)]},
+              "data": {"key": "value", "nested": {"deep": "<deep>"}}}
+
+    class _Object:
+        def __init__(self, fields: dict[str, object]) -> None:
+            self.__dict__.update(fields)
+
+        @property
+        def broken(self) -> str:
+            raise AttributeError("a property that fails")
+
+    for obj in (values["obj"], _Object(values["obj"])):  # a dict (item fallback), an object
+        for name in ("page.html", "child.html"):
+            ours, stock = _both(templates, name, {**values, "obj": obj})
+            assert isinstance(ours, str) and "2=three/three;" in ours and "TWO &amp; 2!" in ours
+            assert ours == stock
+
+
+@pytest.mark.parametrize("text", ["{{ obj.nothing }}", "{{ obj.nothing.deeper }}",
+                                  "{{ obj.broken }}", "{{ missing.name }}",
+                                  "{{ obj.entries.name }}"])
+def test_a_missing_attribute_is_the_error_stock_jinja_gives(text: str) -> None:
+    values = {"obj": _Item("x", True) if "broken" in text else {"entries": [1]}}
+    ours, stock = _both({"t.html": text}, "t.html", values)
+    assert isinstance(ours, tuple) and ours[0] is jinja2.UndefinedError
+    assert ours == stock
