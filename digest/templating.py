@@ -63,6 +63,23 @@ class _CodeGenerator(CodeGenerator):
         self.write(f"), {node.attr!r}, missing)) is not missing "
                    f"else environment.getattr({obj}, {node.attr!r}))")
 
+    def visit_Output(self, node: nodes.Output, frame: Frame) -> None:
+        """Text and values between two tags as one string: Jinja yields each piece on its
+        own, and every piece then passes through the generator of each template above
+        (an article page's pieces through article.html's and base.html's). The pieces
+        are gathered as Jinja gathers them in a macro or a {% set %} block."""
+        if frame.buffer is not None or frame.require_output_check or len(node.nodes) < 2:
+            super().visit_Output(node, frame)
+            return
+        buffer = self.temporary_identifier()
+        self.writeline(f"{buffer} = []")
+        frame.buffer = buffer
+        try:
+            super().visit_Output(node, frame)
+        finally:
+            frame.buffer = None
+        self.writeline(f"yield concat({buffer})")
+
     def visit_Template(self, node: Template, frame: Frame | None = None) -> None:
         super().visit_Template(node, frame)
         # Module level, after everything: the template's functions look `escape` up
