@@ -87,12 +87,49 @@ class _CodeGenerator(CodeGenerator):
         self.writeline("from digest.templating import escape_text as escape")
 
 
+def _takes_no_context(value: Any) -> bool:
+    """A callable that Jinja calls as it is: not marked with pass_context,
+    pass_eval_context or pass_environment (which set `jinja_pass_arg`), nor is its
+    __call__."""
+    method = getattr(value, "__call__", None)  # noqa: B004 - where Jinja looks for a mark
+    return callable(value) and not hasattr(value, "jinja_pass_arg") \
+        and not hasattr(method, "jinja_pass_arg")
+
+
+class _Context(jinja2.runtime.Context):
+    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        """Jinja's, straight to the call for the environment's own functions (a list
+        page calls `entry` ten times): Jinja looks for context-passing marks on every
+        call."""
+        if id(__obj) not in __self.environment.plain_functions():
+            return super().call(__obj, *args, **kwargs)
+        if kwargs:
+            kwargs.pop("_loop_vars", None)
+            kwargs.pop("_block_vars", None)
+        try:
+            return __obj(*args, **kwargs)
+        except StopIteration:
+            return __self.environment.undefined(
+                "value was undefined because a callable raised a StopIteration exception")
+
+
 class Environment(jinja2.Environment):
     code_generator_class = _CodeGenerator
+    context_class = _Context
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._loaded: dict[tuple[str, str | None], jinja2.Template] = {}
+        self._plain: dict[int, Any] | None = None
+
+    def plain_functions(self) -> dict[int, Any]:
+        """The global functions that take no context, by id, worked out once: globals do
+        not change once templates are loaded (see make_globals). The dict keeps the
+        functions alive, so no other object can take one of their ids."""
+        if self._plain is None:
+            self._plain = {id(value): value for value in self.globals.values()
+                           if _takes_no_context(value)}
+        return self._plain
 
     def get_template(self, name: str | jinja2.Template, parent: str | None = None,
                      globals: Any = None) -> jinja2.Template:

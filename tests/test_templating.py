@@ -144,3 +144,61 @@ def test_a_missing_attribute_is_the_error_stock_jinja_gives(text: str) -> None:
     ours, stock = _both({"t.html": text}, "t.html", values)
     assert isinstance(ours, tuple) and ours[0] is jinja2.UndefinedError
     assert ours == stock
+
+
+class _Counter:
+    """A callable object whose __call__ takes the context, as Jinja allows."""
+
+    @jinja2.pass_context
+    def __call__(self, context: jinja2.runtime.Context, name: str) -> str:
+        return f"{name}={context.get(name)}"
+
+
+@jinja2.pass_context
+def _from_context(context: jinja2.runtime.Context, name: str) -> str:
+    return f"{name}:{context.get(name)}"
+
+
+@jinja2.pass_environment
+def _from_environment(environment: jinja2.Environment, text: str) -> str:
+    return f"{type(environment).__name__ != ''}/{text}"
+
+
+def _stops() -> str:
+    raise StopIteration
+
+
+CALLS = """\
+{% macro box(x) %}<{{ x }}:{{ caller() if caller is defined else "" }}>{% endmacro %}
+{{ plain("a") }} {{ plain("b", end="!") }} {{ from_context("title") }}
+{{ from_environment("e") }} {{ counter("title") }} {{ box(plain("m")) }}
+{% call box("c") %}{{ plain("inside") }}{% endcall %}
+{% for n in range(3) %}{% set local = n * 2 %}{{ plain(n) }}{{ from_context("local") }};{% endfor %}
+{% block body %}{% set inner = "block" %}{{ plain(inner) }}{{ from_context("inner") }}{% endblock %}
+{{ lipsum(1, false, 3, 5) | length > 0 }} {{ dict(a=1).a }} {{ namespace(v=plain("n")).v }}
+"""
+
+
+def test_function_calls_give_what_stock_jinja_gives() -> None:
+    def plain(value: object, end: str = "") -> str:
+        return f"[{value}]{end}"
+
+    globals_ = {"plain": plain, "from_context": _from_context,
+                "from_environment": _from_environment, "counter": _Counter()}
+    outcomes = []
+    for environment in (Environment, jinja2.Environment):
+        env = environment(loader=jinja2.DictLoader({"t.html": CALLS, "stops.html":
+                                                    "{{ stops() }}"}),
+                          autoescape=True, undefined=jinja2.StrictUndefined)
+        env.globals.update(globals_, stops=_stops)
+        rendered = env.get_template("t.html").render(title="T")
+        try:
+            stopped = env.get_template("stops.html").render()
+        except jinja2.UndefinedError as error:
+            stopped = f"UndefinedError: {error}"
+        outcomes.append((rendered, stopped))
+    assert outcomes[0] == outcomes[1]
+    rendered, stopped = outcomes[0]
+    assert "title:T" in rendered and "title=T" in rendered and "local:4;" in rendered
+    assert "inner:block" in rendered and "<c:[inside]>" in rendered
+    assert "StopIteration" in stopped
