@@ -61,7 +61,7 @@ class _CodeGenerator(CodeGenerator):
         self.write(f"({value} if ({value} := getattr(({obj} := ")
         self.visit(node.node, frame)
         self.write(f"), {node.attr!r}, missing)) is not missing "
-                   f"else environment.getattr({obj}, {node.attr!r}))")
+                   f"else environment.item_or_undefined({obj}, {node.attr!r}))")
 
     def visit_Output(self, node: nodes.Output, frame: Frame) -> None:
         """Text and values between two tags as one string: Jinja yields each piece on its
@@ -130,6 +130,14 @@ class Environment(jinja2.Environment):
             self._plain = {id(value): value for value in self.globals.values()
                            if _takes_no_context(value)}
         return self._plain
+
+    def item_or_undefined(self, obj: Any, attribute: str) -> Any:
+        """What Jinja's getattr gives once the object has no such attribute: the item of
+        that name (`pagination.number` of a dict), else an undefined value."""
+        try:
+            return obj[attribute]
+        except (TypeError, LookupError, AttributeError):
+            return self.undefined(obj=obj, name=attribute)
 
     def get_template(self, name: str | jinja2.Template, parent: str | None = None,
                      globals: Any = None) -> jinja2.Template:
