@@ -83,13 +83,14 @@ def key_of(context: dict[str, Any]) -> str:
     parts = []
     for name in sorted(context):
         value = context[name]
-        if isinstance(value, ArticleView):
+        kind = type(value)  # exact types: a page's data is made of these (no subclasses)
+        if kind is ArticleView:
             part = "@" + value.fingerprint
-        elif isinstance(value, list | tuple) and value and isinstance(value[0], ArticleView):
+        elif (kind is list or kind is tuple) and value and type(value[0]) is ArticleView:
             part = "[" + " ".join([item.fingerprint for item in value])
-        elif isinstance(value, Edition):
+        elif kind is Edition:
             part = "E" + repr(value.cache_key())
-        elif isinstance(value, ArticlePageMeta):
+        elif kind is ArticlePageMeta:
             part = "A" + value.of
         else:
             part = "=" + repr(value)
