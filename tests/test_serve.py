@@ -48,6 +48,17 @@ STORY_URL = "2024/03/26/a-story/"  # under the base path /news/
 SECRET = "secret-7f3a9c"
 
 
+def raw_request(port: int, method: str, path: str) -> tuple[int, dict[str, str], bytes]:
+    """A request with the path sent exactly as given (no client-side normalizing)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request(method, path)
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        conn.close()
+
+
 @dataclass
 class Server:
     process: subprocess.Popen[str]
@@ -61,14 +72,7 @@ class Server:
         return urlsplit(self.url).port or 80
 
     def raw(self, method: str, path: str) -> tuple[int, dict[str, str], bytes]:
-        """A request with the path sent exactly as given (no client-side normalizing)."""
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        try:
-            conn.request(method, path)
-            response = conn.getresponse()
-            return response.status, dict(response.getheaders()), response.read()
-        finally:
-            conn.close()
+        return raw_request(self.port, method, path)
 
     def get(self, path: str = "") -> tuple[int, str]:
         try:
@@ -312,27 +316,18 @@ def test_a_request_between_the_renames_of_a_swap_waits_for_the_new_tree(
     threading.Thread(target=server.serve_forever, daemon=True).start()
     port = server.server_address[1]
 
-    def request(path: str) -> tuple[int, dict[str, str], bytes]:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        try:
-            conn.request("GET", path)
-            response = conn.getresponse()
-            return response.status, dict(response.getheaders()), response.read()
-        finally:
-            conn.close()
-
     try:
         for path, status, expected in (("/", 200, b"the new tree"), ("/tags", 302, b""),
                                        ("/gone/", 404, b"the site's 404")):
             threading.Timer(0.3, new.rename, (served,)).start()
-            got, headers, body = request(path)
+            got, headers, body = raw_request(port, "GET", path)
             assert (got, expected in body) == (status, True), (path, body)
             if status == 302:
                 assert headers["Location"] == "/tags/"
             served.rename(new)
         state.publish("a build error")  # nothing to wait for: the error is the answer
         started = time.monotonic()
-        got, _, body = request("/")
+        got, _, body = raw_request(port, "GET", "/")
         assert got == 500 and b"a build error" in body
         assert time.monotonic() - started < 1
     finally:

@@ -84,19 +84,21 @@ class PreviewHandler(BaseHTTPRequestHandler):
         second rather than being told the page is missing."""
         state = self.server.state
         deadline = time.monotonic() + SWAP_WAIT
-        while True:
-            try:
-                return os.stat(state.site_dir).st_ino
-            except OSError:
-                if state.error is not None or time.monotonic() > deadline:
-                    return None  # no site to show (a failed first build shows its error)
-                time.sleep(0.005)
+        while (tree := self._tree()) is None:
+            if state.error is not None or time.monotonic() > deadline:
+                return None  # no site to show (a failed first build shows its error)
+            time.sleep(0.005)
+        return tree
+
+    def _tree(self) -> int | None:
+        """The served folder's inode; None while it is not there."""
+        try:
+            return os.stat(self.server.state.site_dir).st_ino
+        except OSError:
+            return None
 
     def _same_tree(self, tree: int | None) -> bool:
-        try:
-            return os.stat(self.server.state.site_dir).st_ino == tree
-        except OSError:
-            return tree is None
+        return self._tree() == tree
 
     def _answer(self, raw_path: str, segments: list[str], *, head: bool,
                 tree: int | None) -> bool:
