@@ -50,16 +50,29 @@ TEMPLATE = """\
 """
 
 
+def _both(templates: dict[str, str], name: str, values: dict[str, object],
+          functions: dict[str, object] | None = None) -> list[object]:
+    """What our Environment and stock Jinja make of a template, with these global
+    `functions`: text, or the error."""
+    outcomes: list[object] = []
+    for environment in (Environment, jinja2.Environment):
+        env = environment(loader=jinja2.DictLoader(templates), autoescape=True,
+                          undefined=jinja2.StrictUndefined)
+        env.globals.update(functions or {})
+        try:
+            outcomes.append(env.get_template(name).render(values))
+        except Exception as error:  # the error itself is compared
+            outcomes.append((type(error), str(error)))
+    return outcomes
+
+
 def test_templates_render_as_with_stock_jinja() -> None:
     templates = {"page.html": TEMPLATE, "inner.html": "<p>{{ title }} & {{ safe }}</p>"}
     values = {"title": "Tom & \"Jerry\" <3 'x'", "safe": markupsafe.Markup("<b>bold</b>"),
               "number": 7, "url": "https://e.org/?a=1&b=<2>"}
-    rendered = [
-        environment(loader=jinja2.DictLoader(templates), autoescape=True,
-                    undefined=jinja2.StrictUndefined).get_template("page.html").render(values)
-        for environment in (Environment, jinja2.Environment)
-    ]
+    rendered = _both(templates, "page.html", values)
     assert rendered[0] == rendered[1]
+    assert isinstance(rendered[0], str)
     assert "Tom &amp; &#34;Jerry&#34; &lt;3 &#39;x&#39;" in rendered[0]
 
 
@@ -97,19 +110,6 @@ ATTRIBUTES = """\
 {% with inner = obj.entries[0] %}{{ inner.name }}{% endwith %}
 {% include "inner.html" %}{% block body %}[{{ obj.title }}]{% endblock %}
 """
-
-
-def _both(templates: dict[str, str], name: str, values: dict[str, object]) -> list[object]:
-    """What our Environment and stock Jinja make of a template: text, or the error."""
-    outcomes: list[object] = []
-    for environment in (Environment, jinja2.Environment):
-        template = environment(loader=jinja2.DictLoader(templates), autoescape=True,
-                               undefined=jinja2.StrictUndefined).get_template(name)
-        try:
-            outcomes.append(template.render(values))
-        except Exception as error:  # the error itself is compared
-            outcomes.append((type(error), str(error)))
-    return outcomes
 
 
 def test_attribute_access_gives_what_stock_jinja_gives() -> None:
@@ -183,22 +183,16 @@ def test_function_calls_give_what_stock_jinja_gives() -> None:
     def plain(value: object, end: str = "") -> str:
         return f"[{value}]{end}"
 
-    globals_ = {"plain": plain, "from_context": _from_context,
-                "from_environment": _from_environment, "counter": _Counter()}
-    outcomes = []
-    for environment in (Environment, jinja2.Environment):
-        env = environment(loader=jinja2.DictLoader({"t.html": CALLS, "stops.html":
-                                                    "{{ stops() }}"}),
-                          autoescape=True, undefined=jinja2.StrictUndefined)
-        env.globals.update(globals_, stops=_stops)
-        rendered = env.get_template("t.html").render(title="T")
-        try:
-            stopped = env.get_template("stops.html").render()
-        except jinja2.UndefinedError as error:
-            stopped = f"UndefinedError: {error}"
-        outcomes.append((rendered, stopped))
-    assert outcomes[0] == outcomes[1]
-    rendered, stopped = outcomes[0]
-    assert "title:T" in rendered and "title=T" in rendered and "local:4;" in rendered
-    assert "inner:block" in rendered and "<c:[inside]>" in rendered
-    assert "StopIteration" in stopped
+    functions = {"plain": plain, "from_context": _from_context,
+                 "from_environment": _from_environment, "counter": _Counter(),
+                 "stops": _stops}
+    templates = {"t.html": CALLS, "stops.html": "{{ stops() }}"}
+    ours, stock = _both(templates, "t.html", {"title": "T"}, functions)
+    assert ours == stock
+    assert isinstance(ours, str)
+    assert "title:T" in ours and "title=T" in ours and "local:4;" in ours
+    assert "inner:block" in ours and "<c:[inside]>" in ours
+    ours, stock = _both(templates, "stops.html", {}, functions)
+    assert ours == stock
+    assert isinstance(ours, tuple) and ours[0] is jinja2.UndefinedError
+    assert "StopIteration" in ours[1]
