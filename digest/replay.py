@@ -157,8 +157,9 @@ class RecipeStore:
                 (count,), = db.execute("SELECT count(*) FROM recipes")
             else:
                 count = len(rows)  # one job per path
-            db.executemany("INSERT INTO meta VALUES (?, ?)",
-                           sorted({**meta, "recipes": str(count)}.items()))
+            (files_read,), = db.execute("SELECT count(*) FROM sources")
+            db.executemany("INSERT INTO meta VALUES (?, ?)", sorted(
+                {**meta, "recipes": str(count), "sources": str(files_read)}.items()))
 
 
 # --- reading recipes back -------------------------------------------------------------------
@@ -301,8 +302,10 @@ def plan_replay(*, config: Config, settings: Settings, site: SiteView, site_key:
         return None
     if current.fallen_due(now):
         return None
-    known = recipes.sources()
     rels = [rel for _, rel in sources.items]
+    if meta.get("sources") != str(len(rels)):
+        return None  # files were added or removed: known without reading the rows
+    known = recipes.sources()
     if len(known) != len(rels) or not all(rel in known for rel in rels):
         return None  # files were added, removed or renamed
     changed = [i for i, rel in enumerate(rels) if known[rel].key != keys[i]]
