@@ -420,7 +420,8 @@ def _write(out: Path, output_jobs: list[OutputJob], record: TreeRecord, store: M
             if in_base is not None and in_base == job.key and path in base_hashes:
                 record.hashes[path] = base_hashes[path]
             elif in_output is not None and in_output == job.key and path in output_hashes:
-                output.link_file(os.path.join(out, path), stage.path, path, folders)
+                output.link_file(os.path.join(out, path), stage.path, path, folders,
+                                 existing=in_base is not None)
                 record.hashes[path] = output_hashes[path]
             else:
                 todo.append(index)
@@ -437,12 +438,14 @@ def _write(out: Path, output_jobs: list[OutputJob], record: TreeRecord, store: M
             job = output_jobs[todo[i]]
             data = job.make()
             digest = content_hash(data)
-            if base_hashes.get(job.path) == digest and job.path in stage.base:
+            in_base = job.path in stage.base
+            if base_hashes.get(job.path) == digest and in_base:
                 pass  # the spare tree already holds these bytes
             elif output_hashes.get(job.path) == digest:  # link: the file keeps its mtime
-                output.link_file(os.path.join(out, job.path), stage.path, job.path, folders)
+                output.link_file(os.path.join(out, job.path), stage.path, job.path, folders,
+                                 existing=in_base)
             else:
-                output.write_file(stage.path, job.path, data, folders)
+                output.write_file(stage.path, job.path, data, folders, existing=in_base)
             return job.path, digest
 
         with Progress(enabled=options.progress).bar("Rendering", len(todo)) as advance:

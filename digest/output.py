@@ -39,16 +39,22 @@ _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) \
     | getattr(os, "O_BINARY", 0)
 
 
-def write_file(root: Path | str, rel: str, data: bytes, folders: set[str] | None = None) -> None:
+def write_file(root: Path | str, rel: str, data: bytes, folders: set[str] | None = None,
+               *, existing: bool = False) -> None:
     """Write a file as a new inode (never in place: it may be hard-linked elsewhere).
 
     `folders` holds folders known to exist, which this adds to: a build writes some
     20,000 files into as many new folders, and a file's folder is made first rather than
     after a failed open. os.open and os.write rather than open(): no file object, no
-    buffer, no fstat, for a third less time per file."""
+    buffer, no fstat, for a third less time per file. A file the caller knows to be
+    there (`existing`, in a tree that is not being served) is unlinked first, which
+    takes about half the time of writing a copy and renaming it over the file."""
     target = os.path.join(root, safe_relative(rel))
     if folders is not None:
         make_folder(os.path.dirname(target), folders)
+    if existing:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(target)
     try:
         handle = os.open(target, _NEW_FILE, 0o666)
     except FileExistsError:
@@ -84,12 +90,15 @@ def make_folder(folder: str, folders: set[str]) -> None:
 
 
 def link_file(source: Path | str, root: Path | str, rel: str,
-              folders: set[str] | None = None) -> None:
+              folders: set[str] | None = None, *, existing: bool = False) -> None:
     """Put `source`'s bytes (and mtime) at root/rel by a hard link, else a copy; `folders`
-    as for write_file."""
+    and `existing` as for write_file."""
     target = os.path.join(root, safe_relative(rel))
     if folders is not None:
         make_folder(os.path.dirname(target), folders)
+    if existing:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(target)
     try:
         os.link(source, target)
         return

@@ -178,6 +178,12 @@ def test_write_file_makes_folders_and_never_writes_into_a_linked_file(tmp_path: 
     write_file(tmp_path, "2024/03/26/a/index.html", b"new", folders)
     assert (tmp_path / "kept.html").read_bytes() == b"again"
     assert (tmp_path / "2024/03/26/a/index.html").read_bytes() == b"new"
+    # So is a file said to exist (unlinked first), and one said to exist that does not.
+    write_file(tmp_path, "2024/03/26/a/index.html", b"newer", folders, existing=True)
+    write_file(tmp_path, "2024/03/26/d/index.html", b"four", folders, existing=True)
+    assert (tmp_path / "kept.html").read_bytes() == b"again"
+    assert (tmp_path / "2024/03/26/a/index.html").read_bytes() == b"newer"
+    assert (tmp_path / "2024/03/26/d/index.html").read_bytes() == b"four"
     with pytest.raises(ValueError):
         write_file(tmp_path, "../escape.html", b"x", folders)
     # A link into a new tree makes its folders the same way, and shares the inode.
@@ -185,3 +191,9 @@ def test_write_file_makes_folders_and_never_writes_into_a_linked_file(tmp_path: 
     linked = tmp_path / "new/2024/03/27/c/index.html"
     assert linked.read_bytes() == b"again"
     assert os.stat(linked).st_ino == os.stat(tmp_path / "kept.html").st_ino
+    # A link over a file said to exist replaces that file, and leaves its other links.
+    os.link(linked, tmp_path / "kept-too.html")
+    link_file(tmp_path / "2024/03/26/d/index.html", tmp_path / "new", "2024/03/27/c/index.html",
+              folders, existing=True)
+    assert linked.read_bytes() == b"four"
+    assert (tmp_path / "kept-too.html").read_bytes() == b"again"
