@@ -95,6 +95,16 @@ class RecipeStore:
         except sqlite3.DatabaseError:
             return {}
 
+    def source_count(self) -> int | None:
+        """How many article files the last build had (None from a damaged store): a
+        count, without reading the rows."""
+        try:
+            with closing(self._connect()) as db:
+                (count,), = db.execute("SELECT count(*) FROM sources")
+                return count
+        except sqlite3.DatabaseError:
+            return None
+
     def showing(self, fingerprints: Iterable[str], files: dict[str, str],
                 site_key: str) -> list[tuple[str, str, str]] | None:
         """(path, key, recipe) of every file whose recipe shows one of `fingerprints`; None
@@ -157,9 +167,8 @@ class RecipeStore:
                 (count,), = db.execute("SELECT count(*) FROM recipes")
             else:
                 count = len(rows)  # one job per path
-            (files_read,), = db.execute("SELECT count(*) FROM sources")
-            db.executemany("INSERT INTO meta VALUES (?, ?)", sorted(
-                {**meta, "recipes": str(count), "sources": str(files_read)}.items()))
+            db.executemany("INSERT INTO meta VALUES (?, ?)",
+                           sorted({**meta, "recipes": str(count)}.items()))
 
 
 # --- reading recipes back -------------------------------------------------------------------
@@ -303,7 +312,7 @@ def plan_replay(*, config: Config, settings: Settings, site: SiteView, site_key:
     if current.fallen_due(now):
         return None
     rels = [rel for _, rel in sources.items]
-    if meta.get("sources") != str(len(rels)):
+    if recipes.source_count() != len(rels):
         return None  # files were added or removed: known without reading the rows
     known = recipes.sources()
     if len(known) != len(rels) or not all(rel in known for rel in rels):
