@@ -49,12 +49,7 @@ def write_file(root: Path | str, rel: str, data: bytes, folders: set[str] | None
     buffer, no fstat, for a third less time per file. A file the caller knows to be
     there (`existing`, in a tree that is not being served) is unlinked first, which
     takes about half the time of writing a copy and renaming it over the file."""
-    target = os.path.join(root, safe_relative(rel))
-    if folders is not None:
-        make_folder(os.path.dirname(target), folders)
-    if existing:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(target)
+    target = _place(root, rel, folders, existing)
     try:
         handle = os.open(target, _NEW_FILE, 0o666)
     except FileExistsError:
@@ -72,6 +67,18 @@ def write_file(root: Path | str, rel: str, data: bytes, folders: set[str] | None
             view = view[os.write(handle, view):]
     finally:
         os.close(handle)
+
+
+def _place(root: Path | str, rel: str, folders: set[str] | None, existing: bool) -> str:
+    """The path of a new file root/rel, its folder made (see write_file) and the file
+    there, if `existing`, removed."""
+    target = os.path.join(root, safe_relative(rel))
+    if folders is not None:
+        make_folder(os.path.dirname(target), folders)
+    if existing:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(target)
+    return target
 
 
 def make_folder(folder: str, folders: set[str]) -> None:
@@ -93,12 +100,7 @@ def link_file(source: Path | str, root: Path | str, rel: str,
               folders: set[str] | None = None, *, existing: bool = False) -> None:
     """Put `source`'s bytes (and mtime) at root/rel by a hard link, else a copy; `folders`
     and `existing` as for write_file."""
-    target = os.path.join(root, safe_relative(rel))
-    if folders is not None:
-        make_folder(os.path.dirname(target), folders)
-    if existing:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(target)
+    target = _place(root, rel, folders, existing)
     try:
         os.link(source, target)
         return
