@@ -4,28 +4,26 @@ A cache entry is keyed by the file's bytes and path, digest's version, the
 Markdown/sanitizer settings and the site settings that reading depends on, so a
 stale entry can never be used. Entries are JSON in one SQLite file (no pickle:
 a cache restored from elsewhere cannot run code). Deleting the folder is safe.
+
+A build reads every cached article, but renders few of them again: see digest.stored.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import sqlite3
 import time
 from contextlib import closing
-from dataclasses import fields
-from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from digest import __version__
+from digest import __version__, stored
 from digest.content import FileResult, Settings, Signature, Sources
-from digest.errors import ContentError
 from digest.markup import SETTINGS_KEY
-from digest.models import Article, Source, Tag
+from digest.models import Tag
 
-SCHEMA = 4
+SCHEMA = 5
 RACY_NS = 2_000_000_000  # files changed this close to the index's writing are read again
 
 
@@ -58,66 +56,6 @@ def file_key(salt_bytes: bytes, rel: str, data_hash: str) -> str:
     return digest.hexdigest()
 
 
-# An article is stored as a JSON list of its fields in this order (names would cost a
-# third of the decoding), without its HTML, which is stored apart as text (a body as
-# JSON would cost more to decode than everything else).
-_FIELDS = tuple(f.name for f in fields(Article) if f.name != "body_html")
-
-
-def _encode(result: FileResult) -> tuple[str, str] | None:
-    """The result as JSON and the article's HTML; None when it would not come back
-    identical."""
-    article = None
-    body = ""
-    if result.article is not None:
-        a = result.article
-        values = {name: getattr(a, name) for name in _FIELDS}
-        body = a.body_html
-        values["date"] = a.date.isoformat()
-        values["updated"] = a.updated.isoformat() if a.updated else None
-        values["tags"] = [[tag.name, tag.slug] for tag in a.tags]
-        values["authors"] = list(a.authors)
-        values["source"] = [a.source.name, a.source.url] if a.source else None
-        article = [values[name] for name in _FIELDS]
-    errors = [[e.path, e.line, e.field, e.message] for e in result.errors]
-    try:
-        text = json.dumps([article, errors, result.warnings], ensure_ascii=False,
-                          separators=(",", ":"))
-    except (TypeError, ValueError):
-        return None  # e.g. dates inside extra: not cached, read each time
-    if result.article is not None and result.article.extra and \
-            json.loads(text)[0][_FIELDS.index("extra")] != result.article.extra:
-        return None  # e.g. tuples inside extra would come back as lists
-    return text, body
-
-
-_BODY_AT = [f.name for f in fields(Article)].index("body_html")
-_DATE, _UPDATED, _TAGS, _AUTHORS, _SOURCE = (
-    _FIELDS.index(name) for name in ("date", "updated", "tags", "authors", "source"))
-
-
-def _decode(text: str, body: str, tz: ZoneInfo, tags: dict[tuple[str, str], Tag]) -> FileResult:
-    """The FileResult that _encode stored; `tags` shares equal Tags between articles."""
-    article, errors, warnings = json.loads(text)
-    result = FileResult(errors=[ContentError(*e) for e in errors], warnings=warnings)
-    if article is not None:
-        article[_DATE] = datetime.fromisoformat(article[_DATE]).astimezone(tz)
-        if article[_UPDATED]:
-            article[_UPDATED] = datetime.fromisoformat(article[_UPDATED]).astimezone(tz)
-        shared = []
-        for name, slug in article[_TAGS]:
-            tag = tags.get((name, slug))
-            if tag is None:
-                tag = tags[name, slug] = Tag(name, slug)
-            shared.append(tag)
-        article[_TAGS] = tuple(shared)
-        article[_AUTHORS] = tuple(article[_AUTHORS])
-        article[_SOURCE] = Source(*article[_SOURCE]) if article[_SOURCE] else None
-        article.insert(_BODY_AT, body)
-        result.article = Article(*article)
-    return result
-
-
 def _forget_all_but(db: sqlite3.Connection, table: str, column: str, keep: set[str]) -> None:
     """Delete the rows of `table` whose `column` is not in `keep`."""
     stale = [(key,) for (key,) in db.execute(f"SELECT {column} FROM {table}")
@@ -128,14 +66,15 @@ def _forget_all_but(db: sqlite3.Connection, table: str, column: str, keep: set[s
 class ArticleCache:
     """Cached FileResults in <cache_dir>/articles.sqlite."""
 
-    encode = staticmethod(_encode)  # a plain function: workers get it by name
+    encode = staticmethod(stored.encode)  # a plain function: workers get it by name
 
     def __init__(self, folder: Path, settings: Settings) -> None:
         self.folder = folder
         self.salt = salt(settings)
         self.tz = ZoneInfo(settings.timezone)
         self.hits = 0
-        self._pending: list[tuple[str, str, str]] = []
+        self._pending: list[tuple[str, str, str, str]] = []
+        self._reader = stored.RestReader(folder / "articles.sqlite")
         self._index: dict[str, tuple[Signature, str]] | None = None
         self._trusted_before = 0
         self._seen: dict[str, tuple[Signature, str]] = {}  # this build's files
@@ -143,8 +82,15 @@ class ArticleCache:
     def _connect(self) -> sqlite3.Connection:
         self.folder.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(self.folder / "articles.sqlite")
-        db.execute("CREATE TABLE IF NOT EXISTS articles "
-                   "(key TEXT PRIMARY KEY, result TEXT, body TEXT)")
+        (version,), = db.execute("PRAGMA user_version")
+        if version != SCHEMA:  # rows laid out by another digest: forgotten
+            for table in ("articles", "bodies", "entries"):
+                db.execute(f"DROP TABLE IF EXISTS {table}")
+            db.execute(f"PRAGMA user_version = {SCHEMA}")
+        # Heads apart from the rest: a build reads every head, from a table that is small.
+        db.execute("CREATE TABLE IF NOT EXISTS articles (key TEXT PRIMARY KEY, head TEXT)")
+        db.execute("CREATE TABLE IF NOT EXISTS bodies "
+                   "(key TEXT PRIMARY KEY, rest TEXT, body TEXT)")
         db.execute("CREATE TABLE IF NOT EXISTS files (rel TEXT PRIMARY KEY, size INTEGER, "
                    "mtime INTEGER, ctime INTEGER, inode INTEGER, hash TEXT)")
         db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
@@ -186,7 +132,7 @@ class ArticleCache:
         return keys
 
     def get_many(self, keys: list[str]) -> dict[str, FileResult]:
-        """The cached results among `keys`."""
+        """The cached results among `keys`, their articles StoredArticles."""
         if not (self.folder / "articles.sqlite").exists():
             return {}
         wanted = set(keys)
@@ -196,9 +142,12 @@ class ArticleCache:
             with closing(self._connect()) as db:
                 # One pass over the table: a build forgets the rows it does not use, so
                 # nearly every row is wanted, and a scan costs less than lookups by key.
-                for key, value, body in db.execute("SELECT key, result, body FROM articles"):
+                for key, text in db.execute("SELECT key, head FROM articles"):
                     if key in wanted:
-                        found[key] = _decode(value, body, self.tz, tags)
+                        head, result = stored.decode_head(text, self.tz, tags)
+                        if head is not None:
+                            result.article = stored.stored_article(head, key, self._reader)
+                        found[key] = result
         except (sqlite3.DatabaseError, ValueError, KeyError, TypeError, IndexError):
             return {}  # a damaged cache is ignored; the build renders everything again
         self.hits = len(found)
@@ -213,16 +162,16 @@ class ArticleCache:
                 for start in range(0, len(keys), 500):
                     chunk = keys[start:start + 500]
                     marks = ", ".join("?" * len(chunk))
-                    for key, value, body in db.execute(
-                            f"SELECT key, result, body FROM articles WHERE key IN ({marks})",
-                            chunk):
-                        found[key] = _decode(value, body, self.tz, tags)
+                    for key, text, rest, body in db.execute(
+                            "SELECT key, head, rest, body FROM articles JOIN bodies USING (key) "
+                            f"WHERE key IN ({marks})", chunk):
+                        found[key] = stored.decode(text, rest, body, self.tz, tags)
         except (sqlite3.DatabaseError, ValueError, KeyError, TypeError, IndexError):
             return {}
         return found
 
     def put(self, key: str, result: FileResult) -> None:
-        encoded = result.stored if result.stored is not None else _encode(result)
+        encoded = result.stored if result.stored is not None else stored.encode(result)
         if encoded is not None:
             self._pending.append((key, *encoded))
 
@@ -230,13 +179,16 @@ class ArticleCache:
         """Store new entries and forget those no build input uses any more."""
         try:
             with closing(self._connect()) as db, db:
-                db.execute("DROP TABLE IF EXISTS entries")  # schema 1
                 # Forgetting first lets the new rows take the pages it frees: a build that
                 # replaces every row (a new digest, other settings) then leaves the file
                 # its size, not twice it (and the Pages workflow's cache with it).
                 _forget_all_but(db, "articles", "key", keep)
-                db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?)",
-                               [row for row in self._pending if row[0] in keep])
+                _forget_all_but(db, "bodies", "key", keep)
+                rows = [row for row in self._pending if row[0] in keep]
+                db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?)",
+                               [(key, head) for key, head, _, _ in rows])
+                db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?)",
+                               [(key, rest, body) for key, _, rest, body in rows])
                 self._save_index(db)
         except sqlite3.DatabaseError:
             (self.folder / "articles.sqlite").unlink(missing_ok=True)

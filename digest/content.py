@@ -11,7 +11,7 @@ import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -62,7 +62,7 @@ class FileResult:
     article: Article | None = None
     errors: list[ContentError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    stored: tuple[str, str] | None = None  # as the build cache keeps it, made by a worker
+    stored: tuple[str, ...] | None = None  # as the build cache keeps it, made by a worker
     entry: tuple[str, str] | None = None  # (fingerprint, list entry HTML), made by a worker
 
 
@@ -384,8 +384,8 @@ def respell(article: Article, spelling: dict[str, str]) -> Article:
     first spelling read of each tag."""
     if all(spelling[tag.key] == tag.name for tag in article.tags):
         return article
-    return replace(article, tags=tuple(Tag(spelling[tag.key], slugify(spelling[tag.key]))
-                                       for tag in article.tags))
+    return article.with_tags(tuple(Tag(spelling[tag.key], slugify(spelling[tag.key]))
+                                   for tag in article.tags))
 
 
 Finisher = Callable[[FileResult], None]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import operator
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -107,6 +107,10 @@ class Article:
             shape, digest = article_digests(self)
             object.__setattr__(self, "shape", shape)
             object.__setattr__(self, "digest", digest)
+
+    def with_tags(self, tags: tuple[Tag, ...]) -> Article:
+        """The article with `tags` instead of its own (its digests are kept)."""
+        return replace(self, tags=tags)
 
     @property
     def last_modified(self) -> datetime:

@@ -202,7 +202,7 @@ def test_an_article_cached_otherwise_than_the_last_build_showed_it_plans_the_sit
     config = load(_site(root))
     build(config)
     with sqlite3.connect(root / ".digest-cache/articles.sqlite") as db:
-        changed = db.execute("""UPDATE articles SET result = replace(result,
+        changed = db.execute("""UPDATE articles SET head = replace(head,
                              '["energy","energy"]', '["energy","other-slug"]')""").rowcount
     assert changed > 5
     _append(root / "content/2024/02/story-11.md", "\nEdited.\n")
