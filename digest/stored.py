@@ -77,7 +77,7 @@ def decode_head(text: str, tz: ZoneInfo,
     return head, result
 
 
-def _whole(head: dict[str, object], rest_text: str, body: str) -> Article:
+def _assemble(head: dict[str, object], rest_text: str, body: str) -> Article:
     """The Article from its head's values (by name), its rest as JSON and its HTML."""
     rest = json.loads(rest_text)
     rest[_SOURCE] = Source(*rest[_SOURCE]) if rest[_SOURCE] else None
@@ -91,7 +91,7 @@ def decode(text: str, rest_text: str, body: str, tz: ZoneInfo,
     """The FileResult that encode stored, whole."""
     head, result = decode_head(text, tz, tags)
     if head is not None:
-        result.article = _whole(dict(zip(_HEAD, head, strict=True)), rest_text, body)
+        result.article = _assemble(dict(zip(_HEAD, head, strict=True)), rest_text, body)
     return result
 
 
@@ -129,8 +129,8 @@ class _Later:
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
 
-    def __get__(self, article: StoredArticle, owner: type | None = None) -> object:
-        return getattr(article.whole(), self.name)
+    def __get__(self, article: StoredArticle | None, owner: type | None = None) -> object:
+        return self if article is None else getattr(article.whole(), self.name)
 
 
 class StoredArticle(Article):
@@ -152,7 +152,7 @@ class StoredArticle(Article):
         if self._whole is None:
             rest, body = self._reader.read(self._key, self.source_path)
             head = {name: getattr(self, name) for name in _HEAD}
-            object.__setattr__(self, "_whole", _whole(head, rest, body))
+            object.__setattr__(self, "_whole", _assemble(head, rest, body))
         return self._whole
 
     def with_tags(self, tags: tuple[Tag, ...]) -> StoredArticle:
