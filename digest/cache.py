@@ -56,11 +56,15 @@ def file_key(salt_bytes: bytes, rel: str, data_hash: str) -> str:
     return digest.hexdigest()
 
 
-def _forget_all_but(db: sqlite3.Connection, table: str, column: str, keep: set[str]) -> None:
-    """Delete the rows of `table` whose `column` is not in `keep`."""
-    stale = [(key,) for (key,) in db.execute(f"SELECT {column} FROM {table}")
+def _forget_all_but(db: sqlite3.Connection, tables: tuple[str, ...], column: str,
+                    keep: set[str]) -> None:
+    """Delete the rows of `tables` whose `column` is not in `keep`. The tables hold the
+    same values of `column` (their rows are added and forgotten together): the first
+    table's are read."""
+    stale = [(key,) for (key,) in db.execute(f"SELECT {column} FROM {tables[0]}")
              if key not in keep]
-    db.executemany(f"DELETE FROM {table} WHERE {column} = ?", stale)
+    for table in tables:
+        db.executemany(f"DELETE FROM {table} WHERE {column} = ?", stale)
 
 
 class ArticleCache:
@@ -182,8 +186,7 @@ class ArticleCache:
                 # Forgetting first lets the new rows take the pages it frees: a build that
                 # replaces every row (a new digest, other settings) then leaves the file
                 # its size, not twice it (and the Pages workflow's cache with it).
-                _forget_all_but(db, "articles", "key", keep)
-                _forget_all_but(db, "bodies", "key", keep)
+                _forget_all_but(db, ("articles", "bodies"), "key", keep)
                 rows = [row for row in self._pending if row[0] in keep]
                 db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?)",
                                [(key, head) for key, head, _, _ in rows])
@@ -246,7 +249,7 @@ class EntryStore:
             with closing(self._connect()) as db, db:
                 db.execute("DELETE FROM list_entries WHERE site != ?", (self.site_key,))
                 # Forgotten before the new rows are added, as in ArticleCache.save.
-                _forget_all_but(db, "list_entries", "fingerprint", keep)
+                _forget_all_but(db, ("list_entries",), "fingerprint", keep)
                 db.executemany("INSERT OR REPLACE INTO list_entries VALUES (?, ?, ?)",
                                [(key, self.site_key, html) for key, html in new.items()
                                 if key in keep])

@@ -62,7 +62,8 @@ class FileResult:
     article: Article | None = None
     errors: list[ContentError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    stored: tuple[str, ...] | None = None  # as the build cache keeps it, made by a worker
+    # As the build cache keeps it (head, rest, HTML; see digest.stored), made by a worker.
+    stored: tuple[str, str, str] | None = None
     entry: tuple[str, str] | None = None  # (fingerprint, list entry HTML), made by a worker
 
 
