@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import shutil
 from collections.abc import Iterable
@@ -114,8 +113,9 @@ def link_file(source: Path | str, root: Path | str, rel: str,
 
 
 def manifest_id(files: dict[str, str]) -> str:
-    text = json.dumps(files, sort_keys=True, ensure_ascii=False)
-    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+    """A name for a tree's record, from its files and their keys (in any order)."""
+    text = "\0".join([f"{path}\0{key}" for path, key in sorted(files.items())])
+    return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
 
 def read_marker(tree: Path) -> str | None:
