@@ -147,6 +147,12 @@ def _up_to_date(record: TreeRecord | None, inputs: str, options: BuildOptions,
     return not (options.strict and record.report.get("warnings"))
 
 
+def _whole(out: Path, record: TreeRecord) -> bool:
+    """Every file of the record is in the output: one deleted by hand makes the output out
+    of date (the build makes it again)."""
+    return all(output.present(out, path) for path in record.files)
+
+
 class _Clock:
     """Seconds spent in each step of a build."""
 
@@ -207,14 +213,15 @@ def _build(config: Config, options: BuildOptions) -> BuildReport:
     inputs = _inputs_key(frame, keys)
     current = store.load(output.read_marker(out)) if out.is_dir() else None
     clock.mark("up-to-date check")
-    if current is not None and _up_to_date(current, inputs, options, moment):
+    if current is not None and _up_to_date(current, inputs, options, moment) \
+            and _whole(out, current):
         return clock.finish(BuildReport(**current.report, up_to_date=True, output=out))
 
     # Imported here: an up-to-date build returns above without loading Jinja, the
     # process pool or the feed libraries.
     from digest import parallel, render
     from digest.jobs import Reuse, plan_jobs
-    from digest.replay import RecipeStore, plan_replay
+    from digest.replay import KeptFileGone, RecipeStore, plan_replay
     from digest.site import plan
 
     clock.mark("imports")
@@ -246,11 +253,15 @@ def _build(config: Config, options: BuildOptions) -> BuildReport:
                 recipes.save({**replay.meta, "inputs": inputs}, replay.sources, replay.jobs,
                              replay.record.files, after=current.inputs)
 
-            report.rendered = _write_and_remember(
-                out, replay.jobs, replay.record, store, current, config, options, jobs, clock,
-                renderer, entries, {}, replay.fingerprints, describe_replay)
-            clock.mark("save")
-            return clock.finish(report)
+            try:
+                report.rendered = _write_and_remember(
+                    out, replay.jobs, replay.record, store, current, config, options, jobs,
+                    clock, renderer, entries, {}, replay.fingerprints, describe_replay)
+            except KeptFileGone:
+                pass  # the output lost a file: planned below, as if there were no recipes
+            else:
+                clock.mark("save")
+                return clock.finish(report)
     # Planned: every article is loaded (from the cache when it has them) and placed.
     rels = [rel for _, rel in sources.items]
     loaded = content.load(sources, settings, drafts=options.drafts, now=moment,
@@ -309,7 +320,8 @@ def _build(config: Config, options: BuildOptions) -> BuildReport:
                      record.files, after=current.inputs if current and in_sync else None,
                      every_source=True)
 
-    if current is not None and current.files == record.files and not options.force:
+    if current is not None and current.files == record.files and not options.force \
+            and _whole(out, current):
         record.hashes = current.hashes
         describe()
         store.save(record)  # same output from changed inputs: remember the new inputs
@@ -414,43 +426,58 @@ def _write(out: Path, output_jobs: list[OutputJob], record: TreeRecord, store: M
         # when writing it fails.
         folders: set[str] | None = None if stage.base else set()
         todo: list[int] = []
+        from_spare: list[int] = []  # files the spare tree holds already
         for index, job in enumerate(output_jobs):
             path = job.path  # a key is asked for only if there is one to compare it with
             in_base, in_output = stage.base.get(path), now_in_output.get(path)
             if in_base is not None and in_base == job.key and path in base_hashes:
                 record.hashes[path] = base_hashes[path]
+                from_spare.append(index)
             elif in_output is not None and in_output == job.key and path in output_hashes:
-                output.link_file(os.path.join(out, path), stage.path, path, folders,
-                                 existing=in_base is not None)
-                record.hashes[path] = output_hashes[path]
+                if output.link_file(os.path.join(out, path), stage.path, path, folders,
+                                    existing=in_base is not None):
+                    record.hashes[path] = output_hashes[path]
+                else:  # deleted from the output by hand: made again
+                    stage.base.pop(path, None)  # and gone from the stage (link_file)
+                    todo.append(index)
             else:
                 todo.append(index)
         stage.prune({job.path for job in output_jobs})
         clock.mark("stage")
+        # The spare tree was the output before the last build, where files may have been
+        # deleted by hand: the files taken from it are looked for while the pages render.
+        lost: list[int] = []
 
         def alongside() -> None:
             if current is None:  # with an earlier tree, the caller has the keys already
                 record.files = {job.path: job.key for job in output_jobs}
             describe()
+            lost.extend(index for index in from_spare
+                        if not output.present(stage.path, output_jobs[index].path))
 
-        def work(i: int) -> tuple[str, str]:
+        def make(index: int) -> tuple[str, str]:
             """Render one file; files whose bytes did not change are left alone."""
-            job = output_jobs[todo[i]]
+            job = output_jobs[index]
             data = job.make()
             digest = content_hash(data)
             in_base = job.path in stage.base
-            if base_hashes.get(job.path) == digest and in_base:
+            if base_hashes.get(job.path) == digest and in_base \
+                    and output.present(stage.path, job.path):
                 pass  # the spare tree already holds these bytes
-            elif output_hashes.get(job.path) == digest:  # link: the file keeps its mtime
-                output.link_file(os.path.join(out, job.path), stage.path, job.path, folders,
-                                 existing=in_base)
+            elif output_hashes.get(job.path) == digest and output.link_file(
+                    os.path.join(out, job.path), stage.path, job.path, folders,
+                    existing=in_base):
+                pass  # linked from the output: the file keeps its mtime
             else:
                 output.write_file(stage.path, job.path, data, folders, existing=in_base)
             return job.path, digest
 
         with Progress(enabled=options.progress).bar("Rendering", len(todo)) as advance:
-            record.hashes.update(parallel.run_all(work, len(todo), jobs, advance, *gather,
-                                                  alongside=alongside))
+            record.hashes.update(parallel.run_all(lambda i: make(todo[i]), len(todo), jobs,
+                                                  advance, *gather, alongside=alongside))
+        for index in lost:  # rare: made here, from scratch
+            stage.base.pop(output_jobs[index].path, None)
+            record.hashes.update([make(index)])
         clock.mark("render")
         if config.search:
             search.index(stage.path, base_path=config.base_path, language=config.language,
@@ -463,4 +490,4 @@ def _write(out: Path, output_jobs: list[OutputJob], record: TreeRecord, store: M
     except BaseException:
         stage.discard()
         raise
-    return len(todo)
+    return len(todo) + len(lost)

@@ -96,20 +96,34 @@ def make_folder(folder: str, folders: set[str]) -> None:
 
 
 def link_file(source: Path | str, root: Path | str, rel: str,
-              folders: set[str] | None = None, *, existing: bool = False) -> None:
+              folders: set[str] | None = None, *, existing: bool = False) -> bool:
     """Put `source`'s bytes (and mtime) at root/rel by a hard link, else a copy; `folders`
-    and `existing` as for write_file."""
+    and `existing` as for write_file. False when there is no `source` (someone deleted it
+    from the output): then the caller makes the file itself."""
     target = _place(root, rel, folders, existing)
     try:
         os.link(source, target)
-        return
+        return True
     except FileNotFoundError:
+        if not os.path.lexists(source):
+            return False
         os.makedirs(os.path.dirname(target), exist_ok=True)
     except FileExistsError:
         os.unlink(target)
     except OSError:
         pass  # no hard links here (another file system): copy below
-    _link_or_copy(source, target)
+    try:
+        _link_or_copy(source, target)
+    except FileNotFoundError:
+        if os.path.lexists(source):
+            raise
+        return False
+    return True
+
+
+def present(root: Path | str, rel: str) -> bool:
+    """Whether root/rel is there (a file, as digest writes them: not followed if a link)."""
+    return os.access(os.path.join(root, rel), os.F_OK, follow_symlinks=False)
 
 
 def manifest_id(files: dict[str, str]) -> str:

@@ -294,9 +294,15 @@ class Replay:
     fingerprints: set[str]  # of every article on the site
 
 
+class KeptFileGone(Exception):
+    """A file the rebuild takes from the last tree is not there (deleted by hand): the
+    build plans the site instead, which makes every file it cannot take."""
+
+
 def _kept() -> bytes:
-    """Makes a file the rebuild takes from the last tree: its key holds, so never called."""
-    raise AssertionError("a file kept from the last build was to be made again")
+    """Makes a file the rebuild takes from the last tree: its key holds, so only called
+    when the file has gone from there."""
+    raise KeptFileGone
 
 
 def plan_replay(*, config: Config, settings: Settings, site: SiteView, site_key: str,

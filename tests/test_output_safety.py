@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sitekit import REPO, article, run_digest, tree, write_site
+from sitekit import REPO, article, cold_tree, run_digest, tree, write_site
 
 EPOCH = "1767225600"  # 2026-01-01: fixes which articles are "in the future"
 
@@ -114,6 +114,41 @@ def test_the_output_holds_no_symbolic_links(tmp_path: Path) -> None:
     assert links == []
     assert not (root / "output/leak.txt").exists()
     assert (root / "output/inside.txt").read_text() == "logo"
+
+
+def test_files_deleted_from_the_output_by_hand_are_made_again(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    write_site(root, {f"content/{n}.md": article(f"Story {n}", tags=["common"],
+                                                 summary=f"Summary {n}.")
+                      for n in range(3)})
+    for _ in range(2):  # the second build leaves a spare tree beside the output
+        assert run_digest("build", "-q", cwd=root).returncode == 0
+    # Nothing changed but the output: not up to date, and only the lost file is made.
+    (root / "output/tags/common/index.html").unlink()
+    result = run_digest("build", cwd=root)
+    assert "1 files rendered" in result.stdout or "1 file rendered" in result.stdout, result.stdout
+    assert tree(root / "output") == cold_tree(root, tmp_path / "cold-0")
+    # The next build links the 404 page from the output (its key stays) and renders the
+    # tag page (it shows the edited article) to the same bytes, which it would link too.
+    for rel in ("404.html", "tags/common/index.html"):
+        (root / "output" / rel).unlink()
+    edited = root / "content/1.md"
+    edited.write_text(edited.read_text() + "\nA paragraph more.\n")
+    result = run_digest("build", "-q", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert tree(root / "output") == cold_tree(root, tmp_path / "cold")
+    # A new article: the site is planned, and the 404 page is linked from the output again.
+    (root / "output/404.html").unlink()
+    (root / "content/3.md").write_text(article("Story 3", tags=["common"]))
+    result = run_digest("build", "-q", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert tree(root / "output") == cold_tree(root, tmp_path / "cold-2")
+    # The output without the 404 page is now the spare tree, which the next build starts
+    # from: it finds the page missing there too.
+    (root / "content/4.md").write_text(article("Story 4", tags=["common"]))
+    result = run_digest("build", "-q", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert tree(root / "output") == cold_tree(root, tmp_path / "cold-3")
 
 
 def _copy_in_reverse_order(source: Path, target: Path) -> None:
