@@ -20,7 +20,7 @@ from digest import feeds, render, sitemap
 from digest.config import Config
 from digest.editions import Edition
 from digest.models import EditionFeedSpec, FeedSpec, Page
-from digest.site import SitePlan
+from digest.site import ArticlePage, SitePlan
 from digest.static import static_sources
 from digest.views import ArticlePageMeta, ArticleView, SiteView
 
@@ -109,10 +109,32 @@ def _job(path: str, site_key: str, recipe: Callable[[], str], make: Callable[[],
     return OutputJob(path, None, make, recipe, site_key)
 
 
+def _article_page_data(page: ArticlePage) -> str:
+    """key_of(page.context), from what the page shows, without making its data: the
+    article stands for the page meta too (see ArticlePageMeta)."""
+    mark = page.article.fingerprint
+    newer, older, related = page.around()
+    parts = (f"@{mark}", f"@{newer.fingerprint}" if newer else "=None",
+             f"@{older.fingerprint}" if older else "=None", f"A{mark}",
+             "[" + " ".join([view.fingerprint for view in related]) if related else "=[]")
+    return SEP.join([f"{name}{SEP}{part}" for name, part in zip(_ARTICLE_PAGE_NAMES, parts,
+                                                                  strict=True)])
+
+
+_ARTICLE_PAGE_NAMES = ("article", "newer", "older", "page", "related")  # sorted, as key_of
+
+
+def page_data(page: Page) -> str:
+    """What a page's key and recipe say of its data (see key_of)."""
+    if isinstance(page, ArticlePage):
+        return _article_page_data(page)
+    return key_of(page.context)
+
+
 def page_job(page: Page, site_key: str, renderer: render.Renderer,
              kept: str | None = None) -> OutputJob:
     return _job(page.output_path, site_key,
-                lambda: f"page{SEP}{(page.url, page.template)!r}{SEP}{key_of(page.context)}",
+                lambda: f"page{SEP}{(page.url, page.template)!r}{SEP}{page_data(page)}",
                 lambda: renderer.render(page), kept)
 
 
@@ -148,13 +170,18 @@ class Reuse:
     keys: dict[str, str]
     changed: frozenset[str]
 
-    def key(self, path: str, context: dict[str, Any]) -> str | None:
-        """The last build's key of a file with this data, if it still holds."""
-        key = self.keys.get(path)
+    def key(self, page: Page) -> str | None:
+        """The last build's key of this page, if it still holds."""
+        key = self.keys.get(page.output_path)
         if key is None:
             return None
         changed = self.changed
-        for value in context.values():  # the values that key_of stands in for by articles
+        if isinstance(page, ArticlePage):
+            newer, older, related = page.around()
+            shown = [page.article, *related, *([newer] if newer else []),
+                     *([older] if older else [])]
+            return None if any(view.fingerprint in changed for view in shown) else key
+        for value in page.context.values():  # the values key_of stands in for by articles
             if isinstance(value, ArticleView):
                 if value.fingerprint in changed:
                     return None
@@ -182,8 +209,7 @@ def _static_jobs(config: Config) -> list[OutputJob]:
 def plan_jobs(site_plan: SitePlan, config: Config, site: SiteView, renderer: render.Renderer,
               site_key: str, shape: str, reuse: Reuse | None = None) -> list[OutputJob]:
     """Every file of the site; `shape` is the plan's (see build._shape_key)."""
-    jobs = [page_job(page, site_key, renderer,
-                     reuse.key(page.output_path, page.context) if reuse is not None else None)
+    jobs = [page_job(page, site_key, renderer, reuse.key(page) if reuse is not None else None)
             for page in site_plan.pages]
     for spec in site_plan.feeds:
         kept = None

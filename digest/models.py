@@ -140,14 +140,23 @@ def shape_line(article: Article) -> str:
     return f"{article.shape}\0{tags}"
 
 
-@dataclass(frozen=True, slots=True)
 class Page:
     """One HTML page to render: where it goes, with which template and data."""
 
-    url: str
-    output_path: str
-    template: str
-    context: dict[str, Any]
+    __slots__ = ("_context", "output_path", "template", "url")
+
+    def __init__(self, url: str, output_path: str, template: str,
+                 context: dict[str, Any] | None) -> None:
+        self.url, self.output_path, self.template = url, output_path, template
+        self._context = context
+
+    @property
+    def context(self) -> dict[str, Any]:
+        assert self._context is not None
+        return self._context
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.url!r}, {self.output_path!r}, {self.template!r})"
 
 
 @dataclass(frozen=True, slots=True)

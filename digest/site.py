@@ -140,6 +140,53 @@ def _related(index: int, keys: list[str], members: dict[str, int]) -> list[int]:
     return found
 
 
+class _Shown:
+    """What each article page shows besides its article: the newer and older articles and
+    the related ones, for the articles in newest-first order."""
+
+    def __init__(self, views: list[ArticleView], tag_keys: list[list[str]],
+                 bitsets: dict[str, int]) -> None:
+        self.views, self.tag_keys, self.bitsets = views, tag_keys, bitsets
+
+    def around(self, i: int) -> tuple[ArticleView | None, ArticleView | None,
+                                      list[ArticleView]]:
+        """(newer, older, related) of article i."""
+        views = self.views
+        return (views[i - 1] if i > 0 else None,
+                views[i + 1] if i + 1 < len(views) else None,
+                [views[j] for j in _related(i, self.tag_keys[i], self.bitsets)])
+
+
+class ArticlePage(Page):
+    """An article's page, whose data is made when first asked for: a rebuild works out
+    the output key of every article page from what it shows (see jobs.page_job) but
+    renders few of them, and a render worker makes the data of those it renders."""
+
+    __slots__ = ("_index", "_shown", "_site")
+
+    def __init__(self, url: str, output_path: str, index: int, shown: _Shown,
+                 site: SiteView) -> None:
+        super().__init__(url, output_path, "article.html", None)
+        self._index, self._shown, self._site = index, shown, site
+
+    @property
+    def article(self) -> ArticleView:
+        return self._shown.views[self._index]
+
+    def around(self) -> tuple[ArticleView | None, ArticleView | None, list[ArticleView]]:
+        """(newer, older, related): the other articles the page shows."""
+        return self._shown.around(self._index)
+
+    @property
+    def context(self) -> dict[str, Any]:
+        if self._context is None:
+            view = self.article
+            newer, older, related = self.around()
+            self._context = {"page": article_page_meta(self._site, view), "article": view,
+                             "related": related, "newer": newer, "older": older}
+        return self._context
+
+
 def _paginate(paths: _Paths, base: str, items: list[ArticleView], per_page: int,
               template: str, meta: PageMeta, extra: dict[str, Any], site: SiteView,
               owner: Article | None = None) -> list[Page]:
@@ -195,15 +242,10 @@ def plan(articles: list[Article], config: Config, site: SiteView,
             tags.setdefault(key, tag)
             keys.append(key)
         tag_keys.append(sorted(set(keys)))
-    bitsets = {key: _bit_set(positions, len(ordered)) for key, positions in members.items()}
-    for i, view in enumerate(views):
-        keys = tag_keys[i]
-        related = [views[j] for j in _related(i, keys, bitsets)]
-        result.pages.append(Page(view.url, output_file(urls[i]), "article.html", {
-            "page": article_page_meta(site, view), "article": view, "related": related,
-            "newer": views[i - 1] if i > 0 else None,
-            "older": views[i + 1] if i + 1 < len(views) else None,
-        }))
+    shown = _Shown(views, tag_keys,
+                   {key: _bit_set(positions, len(ordered)) for key, positions in members.items()})
+    result.pages += [ArticlePage(view.url, output_file(urls[i]), i, shown, site)
+                     for i, view in enumerate(views)]
 
     editions = plan_editions(result.articles, config, site, notes or {}, paths.claim)
     result.pages += editions.pages

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from digest import __version__, config, site
+from digest import __version__, config, jobs, site
 from digest.errors import ContentErrors
 from digest.models import Article, Tag
 from digest.site import Page, SitePlan, plan
@@ -301,3 +301,20 @@ def test_related_bit_sets_agree_with_sorting_every_article(count: int) -> None:
     for index in range(0, count, max(1, count // 300)):
         assert site._related(index, sorted(tag_sets[index]), members) == \
             _related_by_brute_force(tag_sets, index), index
+
+
+def test_an_article_page_is_keyed_by_what_it_shows_without_making_its_data(
+        tmp_path: Path) -> None:
+    articles = [make("Lone", "2024-03-01T08:00:00"),  # no tags: nothing related
+                make("Oldest", "2024-02-01T08:00:00", ("war", "talks")),
+                *[make(f"Story {n}", f"2024-03-{n + 2:02d}T08:00:00",
+                       ("war", "talks") if n % 2 else ("war",)) for n in range(8)]]
+    pages = [page for page in plan_of(tmp_path, articles).pages
+             if isinstance(page, site.ArticlePage)]
+    assert len(pages) == len(articles)
+    for page in pages:
+        data = jobs.page_data(page)
+        assert data == jobs.key_of(page.context)  # the same text, from the made data
+    related = [len(page.context["related"]) for page in pages]
+    assert 0 in related and 5 in related
+    assert pages[0].context["newer"] is None and pages[-1].context["older"] is None
