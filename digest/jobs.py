@@ -109,6 +109,9 @@ def _job(path: str, site_key: str, recipe: Callable[[], str], make: Callable[[],
     return OutputJob(path, None, make, recipe, site_key)
 
 
+_ARTICLE_PAGE_NAMES = ("article", "newer", "older", "page", "related")  # sorted, as key_of
+
+
 def _article_page_data(page: ArticlePage) -> str:
     """key_of(page.context), from what the page shows, without making its data: the
     article stands for the page meta too (see ArticlePageMeta)."""
@@ -119,9 +122,6 @@ def _article_page_data(page: ArticlePage) -> str:
              "[" + " ".join([view.fingerprint for view in related]) if related else "=[]")
     return SEP.join([f"{name}{SEP}{part}" for name, part in zip(_ARTICLE_PAGE_NAMES, parts,
                                                                   strict=True)])
-
-
-_ARTICLE_PAGE_NAMES = ("article", "newer", "older", "page", "related")  # sorted, as key_of
 
 
 def page_data(page: Page) -> str:
