@@ -162,20 +162,25 @@ class ArticlePage(Page):
     the output key of every article page from what it shows (see jobs.page_job) but
     renders few of them, and a render worker makes the data of those it renders."""
 
-    __slots__ = ("_index", "_shown", "_site")
+    __slots__ = ("_around", "_index", "_shown", "_site")
 
     def __init__(self, url: str, output_path: str, index: int, shown: _Shown,
                  site: SiteView) -> None:
         super().__init__(url, output_path, "article.html", None)
         self._index, self._shown, self._site = index, shown, site
+        self._around: tuple[ArticleView | None, ArticleView | None,
+                            list[ArticleView]] | None = None
 
     @property
     def article(self) -> ArticleView:
         return self._shown.views[self._index]
 
     def around(self) -> tuple[ArticleView | None, ArticleView | None, list[ArticleView]]:
-        """(newer, older, related): the other articles the page shows."""
-        return self._shown.around(self._index)
+        """(newer, older, related): the other articles the page shows, worked out once
+        (for the page's key, then for its data when the same process renders it)."""
+        if self._around is None:
+            self._around = self._shown.around(self._index)
+        return self._around
 
     @property
     def context(self) -> dict[str, Any]:
