@@ -12,7 +12,7 @@ import pytest
 from sitekit import article, cold_tree, tree, write_site
 
 from digest import __version__
-from digest.build import BuildReport, _site_key, build
+from digest.build import BuildOptions, BuildReport, _site_key, build
 from digest.config import load
 from digest.content import Settings, scan
 from digest.content import load as load_content
@@ -207,3 +207,27 @@ def test_an_article_cached_otherwise_than_the_last_build_showed_it_plans_the_sit
     assert changed > 5
     _append(root / "content/2024/02/story-11.md", "\nEdited.\n")
     assert not _replayed(build(config))
+
+
+def _sources_table(root: Path) -> list[tuple[str, str, str, str]]:
+    with sqlite3.connect(root / ".digest-cache/recipes.sqlite") as db:
+        return sorted(db.execute("SELECT rel, key, fingerprint, shape FROM sources"))
+
+
+def test_a_planned_build_leaves_the_rows_of_a_fresh_store(tmp_path: Path) -> None:
+    """A planned build writes only the article rows that changed; what is left must be
+    the rows a build with no store writes."""
+    root = tmp_path / "site"
+    config = load(_site(root))
+    build(config)
+    (root / "content/2024/01/new.md").write_text(article(title="New", tags=["energy"]))
+    (root / "content/2024/02/story-7.md").unlink()
+    _edit(root, "- 日本", "- Japan")
+    (root / "content/2024/01/story-4.md").write_text(article(title="Draft", draft=True))
+    assert not _replayed(build(config))
+    rows = _sources_table(root)
+    assert any(rel.endswith("new.md") for rel, *_ in rows)
+    assert not any(rel.endswith("story-7.md") for rel, *_ in rows)
+    (root / ".digest-cache/recipes.sqlite").unlink()
+    build(config, BuildOptions(force=True))
+    assert rows == _sources_table(root)
