@@ -24,10 +24,6 @@ from datetime import datetime, time
 import markdown
 import nh3
 
-from digest import faststages
-from digest.fastinline import FastInlineExtension
-from digest.quickmarkup import quick_html
-
 EXTENSIONS = ["tables", "fenced_code", "footnotes", "sane_lists"]
 TYPOGRAPHER = "smarty"
 EXTENSION_CONFIGS = {"footnotes": {"BACKLINK_TITLE": "Back to reference %d"}}
@@ -243,13 +239,20 @@ class Renderer:
     """Markdown -> safe HTML; one instance per process, reset between documents."""
 
     def __init__(self, typographer: bool = False) -> None:
+        # Imported here, by the processes that read Markdown: a build that finds its
+        # output up to date imports this module (for SETTINGS_KEY) and reads none.
+        from digest import faststages
+        from digest.quickmarkup import quick_html
+
         self.typographer = typographer
         self._md = self._new()
         # Plain bodies are written directly (digest.quickmarkup), where its output was
         # checked against this Python-Markdown's, and smarty is not asked for.
-        self._quick = faststages.CHECKED and not typographer
+        self._quick = quick_html if faststages.CHECKED and not typographer else None
 
     def _new(self) -> markdown.Markdown:
+        from digest.fastinline import FastInlineExtension
+
         # FastInlineExtension: the same HTML as stock Python-Markdown, faster (fastinline.py).
         return markdown.Markdown(
             extensions=[*extensions(self.typographer), FastInlineExtension()],
@@ -261,7 +264,7 @@ class Renderer:
         problem = _too_many_brackets(text)
         if problem:
             raise MarkupError(problem)
-        html = quick_html(text) if self._quick else None
+        html = self._quick(text) if self._quick is not None else None
         if html is not None:
             return sanitize(html)
         self._md.reset()
