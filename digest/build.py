@@ -215,6 +215,8 @@ def _build(config: Config, options: BuildOptions) -> BuildReport:
     clock.mark("up-to-date check")
     if current is not None and _up_to_date(current, inputs, options, moment) \
             and _whole(out, current):
+        if cache is not None and any(data is not None for data, _ in sources.items):
+            cache.remember_files()
         return clock.finish(BuildReport(**current.report, up_to_date=True, output=out))
 
     # Imported here: an up-to-date build returns above without loading Jinja, the

@@ -197,6 +197,16 @@ class ArticleCache:
             (self.folder / "articles.sqlite").unlink(missing_ok=True)
         self._pending.clear()
 
+    def remember_files(self) -> None:
+        """Save the index of files alone: after a build that had nothing to do but had to
+        read files again to know it (copied, checked out, touched), so the next one need
+        not."""
+        try:
+            with closing(self._connect()) as db, db:
+                self._save_index(db)
+        except sqlite3.DatabaseError:
+            pass  # the next build reads the files again
+
     def _save_index(self, db: sqlite3.Connection) -> None:
         """Remember the files this build read, with the time (see _load_index)."""
         index = self._load_index()

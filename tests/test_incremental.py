@@ -4,13 +4,16 @@ unchanged files alone."""
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
 from sitekit import article, cold_tree, run_digest, tree, write_site
 
 from digest.build import build
+from digest.cache import ArticleCache
 from digest.config import load
+from digest.content import Settings, scan
 
 
 def _articles(count: int) -> dict[str, str]:
@@ -171,3 +174,21 @@ def test_a_file_changed_without_a_new_size_or_mtime_is_still_read_again(tmp_path
     built = _warm(root)
     assert "Paragraph Y with" in built["2024/01/10/story-0/index.html"].decode()
     assert built == cold_tree(root, tmp_path / "cold")
+
+
+def test_an_up_to_date_build_remembers_the_files_it_read_again(tmp_path: Path) -> None:
+    """Files touched but not changed (a copy, a checkout) are read to know the output is up
+    to date; the build then remembers them, so the next one does not read them again."""
+    root = tmp_path / "site"
+    write_site(root, _articles(4))
+    _warm(root)
+    hour_ago = time.time_ns() - 3600 * 10**9
+    for file in (root / "content").rglob("*.md"):
+        os.utime(file, ns=(hour_ago, hour_ago))  # a new ctime, the same bytes
+    config = load(root / "config.yaml")
+    assert build(config).up_to_date
+    settings = Settings.of(config)
+    cache = ArticleCache(config.folder("cache_dir"), settings)
+    sources = scan(config.folder("content_dir"), settings, cache.unchanged)
+    assert len(sources.items) == 4
+    assert all(data is None for data, _ in sources.items)  # none read
