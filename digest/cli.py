@@ -83,8 +83,6 @@ def build_command(config_path: Path, output: Path | None, base_url: str | None, 
     _exit_at_once = True
 
 
-
-
 # Set by a finished build: freeing its tens of thousands of objects one by one at exit
 # would only cost time (a fifth of a second on 10,000 articles).
 _exit_at_once = False
